@@ -1,0 +1,45 @@
+"""The Whoosh schema: what is searchable, filterable, faceted and stored.
+
+Entity fields are KEYWORD fields holding normalised keys (lower-cased, one
+term per entity) so that filters are exact term lookups, while the stored
+``*_display`` fields keep the human spelling for output and facets.
+``SCHEMA_VERSION`` is written next to the index; a mismatch means the index
+was built by another version and is rebuilt from the store, which is always
+possible because the index holds nothing the store does not.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.analyzer import bulgarian_analyzer
+
+SCHEMA_VERSION = "1"
+
+
+def build_schema() -> Schema:
+    analyzer = bulgarian_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        url=ID(stored=True),
+        source=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
+        text=TEXT(analyzer=analyzer, stored=True, chars=True),
+        entities=TEXT(analyzer=analyzer),  # names of people, institutions, projects, places
+        published=ID(stored=True, sortable=True),  # ISO date; lexicographic = chronological
+        dates=KEYWORD(commas=True),  # published + event days: the --from/--to filter
+        event_dates=STORED,
+        year=ID(stored=True),
+        person=KEYWORD(commas=True, lowercase=True),
+        surname=KEYWORD(commas=True, lowercase=True),
+        institution=KEYWORD(commas=True, lowercase=True),
+        project=KEYWORD(commas=True, lowercase=True),
+        place=KEYWORD(commas=True, lowercase=True),
+        people_display=STORED,
+        institutions_display=STORED,
+        projects_display=STORED,
+        places_display=STORED,
+        duplicate_of=ID(stored=True),
+        content_hash=STORED,
+        order=NUMERIC(stored=False, sortable=True, bits=64),  # published as a number, for sorting
+    )

@@ -1,0 +1,150 @@
+"""Incremental indexing: bring the Whoosh index in line with the store.
+
+Only documents whose content hash differs from the hash they were last
+indexed with are written, with ``update_document`` on the unique id so a
+document is never indexed twice.  The store learns what was indexed only
+after the Whoosh commit succeeds: a writer killed mid-batch leaves the
+previous generation of the index usable and those documents still marked
+"to index", so the next run simply does them again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from crawler.extract.codes import code_prefixes
+from crawler.store import Store, StoredDocument
+from index.schema import SCHEMA_VERSION, build_schema
+from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
+
+BATCH = 500
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing the index (exit code 3)."""
+
+
+@dataclass(slots=True)
+class IndexStats:
+    indexed: int = 0
+    total: int = 0
+    rebuilt: bool = False
+
+
+def _version_file(index_dir: Path) -> Path:
+    return index_dir / "SOCNEWS_SCHEMA"
+
+
+def open_or_create(index_dir: Path, force_new: bool = False) -> tuple[whoosh_index.Index, bool]:
+    """Open the index, creating (or recreating on a schema change) as needed."""
+    version = _version_file(index_dir)
+    fresh = force_new or not whoosh_index.exists_in(str(index_dir))
+    if not fresh and (not version.exists() or version.read_text().strip() != SCHEMA_VERSION):
+        fresh = True
+    if fresh:
+        if index_dir.exists():
+            shutil.rmtree(index_dir)
+        index_dir.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(index_dir), build_schema())
+        version.write_text(SCHEMA_VERSION)
+        return ix, True
+    return whoosh_index.open_dir(str(index_dir)), False
+
+
+def document_fields(doc: StoredDocument) -> dict:
+    """The Whoosh fields of one stored document."""
+    r = doc.record
+    published = r.published.isoformat() if r.published else ""
+    days = sorted({d.isoformat() for d in r.event_dates} | ({published} if published else set()))
+    people = [p.name for p in r.people]
+    institutions = [i.name for i in r.institutions]
+    projects = [p.code or p.name or "" for p in r.projects]
+    inst_terms = sorted({k for i in r.institutions for k in institution_keys(i.name, i.abbr)})
+    proj_terms = sorted(
+        {k for p in r.projects for k in project_keys(p.code, p.name)}
+        | {k.lower() for p in r.projects if p.code for k in code_prefixes(p.code)}
+    )
+    entity_text = " \n".join(
+        people
+        + [f"{i.name} {i.abbr or ''}" for i in r.institutions]
+        + [f"{p.code or ''} {p.name or ''}" for p in r.projects]
+        + list(r.places)
+    )
+    return {
+        "id": doc.id,
+        "url": doc.url,
+        "source": doc.host,
+        "title": r.title,
+        "text": r.text,
+        "entities": entity_text,
+        "published": published,
+        "dates": ",".join(days),
+        "event_dates": [d.isoformat() for d in sorted(r.event_dates)],
+        "year": published[:4],
+        "person": ",".join(sorted({person_key(n) for n in people})),
+        "surname": ",".join(sorted({surname_key(n) for n in people})),
+        "institution": ",".join(inst_terms),
+        "project": ",".join(proj_terms),
+        "place": ",".join(sorted({place_key(p) for p in r.places})),
+        "people_display": people,
+        "institutions_display": institutions,
+        "projects_display": [p for p in projects if p],
+        "places_display": list(r.places),
+        "duplicate_of": doc.duplicate_of or "",
+        "content_hash": doc.content_hash,
+        "order": int(published.replace("-", "") or 0),
+    }
+
+
+def _write(ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float) -> list[tuple[str, str]]:
+    try:
+        writer = ix.writer(timeout=timeout)
+    except LockError:
+        raise IndexBusy("another process is writing the search index; try again later") from None
+    done: list[tuple[str, str]] = []
+    try:
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.id in seen:
+                continue
+            seen.add(doc.id)
+            writer.update_document(**document_fields(doc))
+            done.append((doc.content_hash, doc.id))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return done
+
+
+def update_index(
+    store: Store,
+    index_dir: Path,
+    rebuild: bool = False,
+    timeout: float = 30.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexStats:
+    """Index new and changed documents (all of them with ``rebuild``)."""
+    ix, fresh = open_or_create(index_dir, force_new=rebuild)
+    stats = IndexStats(rebuilt=fresh)
+    if fresh:
+        store.reset_indexed()
+    pending = store.count_documents(unindexed_only=True)
+    # Ids first: the store is updated while we go, and a live cursor over
+    # rows being updated may skip or repeat them.
+    ids = store.unindexed_ids()
+    for start in range(0, len(ids), BATCH):
+        batch = store.documents_by_ids(ids[start : start + BATCH])
+        store.mark_indexed(_write(ix, batch, timeout))
+        stats.indexed += len(batch)
+        if progress:
+            progress(stats.indexed, pending)
+    with ix.searcher() as s:
+        stats.total = s.doc_count()
+    return stats

@@ -1,0 +1,542 @@
+"""socnews — crawl, extract and search Bulgarian social-policy news.
+
+The click group and nothing else: options are parsed here, the work is done by
+``crawler`` and ``index``, and results are formatted by ``index.render``.
+Every command follows the contract in README.md ("CLI contract").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+class Fail(click.ClickException):
+    """A one-line runtime error with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def _err(msg: str) -> None:
+    click.echo(f"socnews: error: {msg}", err=True)
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def parse_day(value: str | None, option: str) -> str | None:
+    """ISO or Bulgarian day-first input (``27.09.2023``) to an ISO date string."""
+    if value is None:
+        return None
+    v = value.strip().rstrip("г.").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return time.strftime("%Y-%m-%d", time.strptime(v, fmt))
+        except ValueError:
+            continue
+    try:
+        return date(int(v), 1, 1).isoformat() if v.isdigit() and len(v) == 4 else _bad_day(value, option)
+    except ValueError:
+        return _bad_day(value, option)
+
+
+def _bad_day(value: str, option: str) -> str:
+    raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD or DD.MM.YYYY)", param_hint=option)
+
+
+class Ctx:
+    """What every command needs: the data directory and output habits."""
+
+    def __init__(self, data_dir: Path, debug: bool, progress: bool | None) -> None:
+        from crawler.paths import DataDir
+
+        self.data = DataDir(data_dir)
+        self.debug = debug
+        self.progress = _stderr_is_tty() if progress is None else progress
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SOCNEWS_DATA_DIR",
+    help="Where the crawl database, raw archive, index and lock live "
+    "[env SOCNEWS_DATA_DIR; default: the platform user-data dir].",
+)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: only when stderr is a terminal, so cron stays quiet).",
+)
+@click.version_option(package_name="socnews")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, debug: bool, progress: bool | None) -> None:
+    """Crawl, extract and search Bulgarian social-policy news.
+
+    \b
+    Try it on the bundled demo sites:
+      socnews demo
+    Everyday use:
+      socnews crawl --seed https://asp.government.bg/bg/novini-i-akcenti-asp/
+      socnews search "заседание" --person "Мая Василева" --from 2023-01-01 --facets
+    """
+    from crawler.paths import default_data_dir
+
+    ctx.obj = Ctx(data_dir or default_data_dir(), debug, progress)
+
+
+# -- crawl -------------------------------------------------------------------------------
+
+
+def _progress_printer(enabled: bool) -> Callable[[str, dict], None]:
+    counts = {"fetched": 0, "error": 0}
+
+    def show(event: str, data: dict) -> None:
+        counts[event] = counts.get(event, 0) + 1
+        if enabled:
+            from index.render import safe
+
+            line = f"\r\x1b[K[{counts['fetched']} fetched, {counts['error']} errors] {safe(data.get('url', ''))[:90]}"
+            click.echo(line, err=True, nl=False)
+
+    return show
+
+
+@contextmanager
+def _graceful_stop(crawler_stop: Callable[[str], None]):
+    """SIGTERM/SIGINT finish the requests in flight, then stop (nothing half-written)."""
+
+    def handler(signum: int, _frame: object) -> None:
+        crawler_stop(signal.Signals(signum).name)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def run_crawl_and_index(
+    obj: Ctx,
+    seeds: list[str],
+    max_pages: int,
+    delay: float,
+    no_index: bool,
+    wait: float = 0.0,
+) -> tuple[dict, dict | None]:
+    import asyncio
+
+    from crawler.archive import Archive
+    from crawler.crawl import CrawlConfig, Crawler
+    from crawler.lock import WriterLock
+    from crawler.store import Store
+    from index.writer import update_index
+
+    obj.data.ensure()
+    with WriterLock(obj.data.lock, wait=wait):
+        config = CrawlConfig(seeds=seeds, max_pages=max_pages, delay=delay)
+        with Store(obj.data.db) as store, Archive(obj.data.archive) as archive:
+            crawler = Crawler(store, archive, config, _progress_printer(obj.progress))
+            with _graceful_stop(crawler.request_stop):
+                summary = asyncio.run(crawler.run())
+            if obj.progress:
+                click.echo("\r\x1b[K", err=True, nl=False)
+            index_stats = None
+            if not no_index:
+                stats = update_index(store, obj.data.index)
+                index_stats = {"indexed": stats.indexed, "total": stats.total}
+    return summary.to_json(), index_stats
+
+
+@cli.command()
+@click.option("--seed", "seeds", multiple=True, metavar="URL", help="Start URL; the crawl stays on its host. Repeatable.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=10_000, show_default=True, help="Stop after this many requests.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
+@click.option("--no-index", is_flag=True, help="Fetch and extract only; index later with `socnews index`.")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=0.0, help="If another crawl holds the lock, wait up to this many seconds instead of exiting 3.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def crawl(obj: Ctx, seeds: tuple[str, ...], max_pages: int, delay: float, no_index: bool, wait: float, fmt: str) -> None:
+    """Fetch news pages politely, store and extract them, and update the index.
+
+    Re-running is incremental: unchanged pages answer 304 and are not
+    re-processed, listings are revisited for new articles, and an interrupted
+    run resumes where it stopped.
+
+    \b
+    Example:
+      socnews crawl --seed https://mlsp.government.bg/novini --max-pages 200
+    """
+    from crawler.urls import BadURL, canonicalize
+
+    if not seeds:
+        raise click.UsageError("give at least one --seed URL")
+    for s in seeds:
+        try:
+            canonicalize(s)
+        except BadURL as e:
+            raise click.BadParameter(f"{s!r}: {e}", param_hint="--seed") from None
+    summary, index_stats = run_crawl_and_index(obj, list(seeds), max_pages, delay, no_index, wait)
+    if fmt == "json":
+        click.echo(json.dumps({"crawl": summary, "index": index_stats}, ensure_ascii=False, indent=2))
+    else:
+        _print_crawl_summary(summary, index_stats)
+    fetched = sum(s["fetched"] + s["not_modified"] for s in summary["sources"].values())
+    errors = sum(s["errors"] for s in summary["sources"].values())
+    if errors and not fetched:
+        raise Fail("every fetch failed; see the errors above or the crawl log")
+
+
+def _print_crawl_summary(summary: dict, index_stats: dict | None) -> None:
+    for host, s in summary["sources"].items():
+        click.echo(
+            f"{host}: {s['fetched']} fetched, {s['not_modified']} unchanged, "
+            f"{s['documents']} articles ({s['changed']} new or changed), {s['errors']} errors, "
+            f"{s['skipped_robots']} blocked by robots.txt"
+        )
+    if summary.get("stopped"):
+        click.echo(f"stopped early: {summary['stopped']}")
+    if index_stats is not None:
+        click.echo(f"index: {index_stats['indexed']} documents (re)indexed, {index_stats['total']} in total")
+
+
+# -- index -------------------------------------------------------------------------------
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the store.")
+@pass_ctx
+def index_cmd(obj: Ctx, rebuild: bool) -> None:
+    """Bring the search index in line with the stored documents (no network).
+
+    \b
+    Example:
+      socnews index --rebuild
+    """
+    from crawler.lock import WriterLock
+    from crawler.store import Store
+    from index.writer import update_index
+
+    if not obj.data.db.exists():
+        raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
+    with WriterLock(obj.data.lock), Store(obj.data.db) as store:
+        stats = update_index(store, obj.data.index, rebuild=rebuild)
+    click.echo(f"{stats.indexed} documents (re)indexed, {stats.total} in the index" + (" (rebuilt)" if stats.rebuilt else ""))
+
+
+# -- search ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--person", multiple=True, help="Full name or surname, any case.")
+@click.option("--institution", multiple=True, help="Name, abbreviation (АСП) or variant.")
+@click.option("--project", multiple=True, help="Project code (any spelling, or a procedure prefix) or name.")
+@click.option("--place", multiple=True, help="Settlement, municipality, oblast or country.")
+@click.option("--source", multiple=True, help="Source host, e.g. mlsp.government.bg.")
+@click.option("--from", "date_from", metavar="DATE", help="Publication or event date on or after (YYYY-MM-DD or DD.MM.YYYY).")
+@click.option("--to", "date_to", metavar="DATE", help="Publication or event date on or before.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--facets", is_flag=True, help="Counts per person, institution, project, place, year and source.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@pass_ctx
+def search(obj: Ctx, query: str, person, institution, project, place, source, date_from, date_to, sort, limit, offset, facets, fmt) -> None:  # noqa: ANN001
+    """Full-text search with filters and facets.
+
+    QUERY uses Whoosh syntax (AND by default, "quoted phrases", OR, NOT,
+    field:value) and is analysed like the documents, so inflected forms and
+    abbreviations match. QUERY may be empty when a filter is given.
+
+    \b
+    Examples:
+      socnews search "приемна грижа"
+      socnews search "заседание" --person "Мая Василева" --from 2023-01-01 --facets
+      socnews search --institution АСП --format json
+    """
+    from index.render import search_csv, search_table, to_json
+    from index.search import Filters
+    from index.search import search as run_search
+
+    filters = Filters(
+        person=list(person), institution=list(institution), project=list(project),
+        place=list(place), source=list(source),
+        date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
+    )  # fmt: skip
+    if not query.strip() and filters.is_empty():
+        raise click.UsageError("give a QUERY or at least one filter (see socnews search --help)")
+    result = run_search(obj.data.index, query, filters, limit=limit, offset=offset, sort=sort, with_facets=facets)
+    if fmt == "json":
+        click.echo(to_json(result))
+    elif fmt == "csv":
+        click.echo(search_csv(result), nl=False)
+    else:
+        click.echo(search_table(result, color=sys.stdout.isatty()), nl=False)
+
+
+# -- extract -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--url", help="The page's original address (links, the url field, last-resort date).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def extract(source: str, url: str | None, fmt: str) -> None:
+    """Extract one page (a file, - for stdin, or an http(s) URL) without touching the data dir.
+
+    \b
+    Examples:
+      socnews extract page.html --url https://asp.government.bg/bg/novini/x/
+      curl -s https://example.bg/novini/1 | socnews extract - --url https://example.bg/novini/1
+    """
+    from crawler.extract import extract_page
+    from index.render import record_text, to_json
+
+    headers: dict[str, str] = {}
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+    elif source.startswith(("http://", "https://")):
+        raw, headers = _fetch_once(source)
+        url = url or source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {source}", param_hint="SOURCE")
+        raw = path.read_bytes()
+    record = extract_page(raw, url or (Path(source).resolve().as_uri() if source != "-" else ""), headers)
+    out = record.to_json()
+    click.echo(to_json(out) if fmt == "json" else record_text(out), nl=fmt == "json")
+
+
+def _fetch_once(url: str) -> tuple[bytes, dict[str, str]]:
+    import httpx
+
+    from crawler.crawl import USER_AGENT
+
+    try:
+        with httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=30, follow_redirects=True, max_redirects=5) as c:
+            r = c.get(url)
+    except httpx.HTTPError as e:
+        raise Fail(f"cannot fetch {url}: {type(e).__name__}") from None
+    if r.status_code != 200:
+        raise Fail(f"cannot fetch {url}: HTTP {r.status_code}")
+    return r.content, dict(r.headers)
+
+
+# -- show / export -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("id_or_url")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def show(obj: Ctx, id_or_url: str, fmt: str) -> None:
+    """Show one stored document with all its fields.
+
+    \b
+    Example:
+      socnews show 3f2a9c1d0b7e4a55 --format json
+    """
+    from crawler.store import Store
+    from crawler.urls import BadURL, canonicalize
+    from index.render import record_text, to_json
+
+    if not obj.data.db.exists():
+        raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
+    with Store(obj.data.db) as store:
+        doc = store.document(id_or_url)
+        if doc is None and id_or_url.startswith(("http://", "https://")):
+            try:
+                doc = store.document(store.resolve_alias(canonicalize(id_or_url)))
+            except BadURL:
+                doc = None
+    if doc is None:
+        raise Fail(f"no stored document {id_or_url!r}")
+    rec = {"id": doc.id, **doc.record.to_json(), "source": doc.host, "duplicate_of": doc.duplicate_of}
+    click.echo(to_json(rec) if fmt == "json" else record_text(rec), nl=fmt == "json")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@pass_ctx
+def export(obj: Ctx, fmt: str) -> None:
+    """Export every stored document, one per line (JSON Lines or CSV).
+
+    \b
+    Example:
+      socnews export --format jsonl > socnews.jsonl
+    """
+    import csv
+
+    from crawler.store import Store
+
+    if not obj.data.db.exists():
+        raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
+    out = click.get_text_stream("stdout")
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer:
+        writer.writerow(["id", "url", "source", "published", "title", "event_dates", "people", "institutions", "projects", "places", "duplicate_of", "text"])
+    with Store(obj.data.db) as store:
+        for doc in store.documents():
+            rec = doc.record.to_json()
+            if writer is None:
+                out.write(json.dumps({"id": doc.id, **rec, "source": doc.host, "duplicate_of": doc.duplicate_of}, ensure_ascii=False) + "\n")
+            else:
+                writer.writerow([
+                    doc.id, rec["url"], doc.host, rec["published"] or "", rec["title"],
+                    ";".join(rec["event_dates"]), ";".join(p["name"] for p in rec["people"]),
+                    ";".join(i["name"] for i in rec["institutions"]),
+                    ";".join(p["code"] or p["name"] or "" for p in rec["projects"]),
+                    ";".join(rec["places"]), doc.duplicate_of or "", rec["text"],
+                ])  # fmt: skip
+
+
+# -- analyze -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def analyze(text: str, fmt: str) -> None:
+    """Show the tokens the index stores for TEXT (the Bulgarian analyzer at work).
+
+    \b
+    Example:
+      socnews analyze "Агенцията за социално подпомагане (АСП-то)" --format json
+    """
+    from index.analyzer import analyze as run_analyze
+    from index.render import safe, to_json
+
+    tokens = run_analyze(text)
+    if fmt == "json":
+        click.echo(to_json(tokens))
+        return
+    for t in tokens:
+        click.echo(f"{t['start']:>5}-{t['end']:<5} {safe(t['text']):<30} {safe(t['term'])}")
+
+
+# -- demo --------------------------------------------------------------------------------
+
+DEMO_QUERIES = (
+    ("приемна грижа", {}),
+    ("конференция", {"institution": ["АСП"]}),
+    ("", {"person": ["Албена Атанасова"]}),
+)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the temporary data dir and print where it is.")
+@pass_ctx
+def demo(obj: Ctx, keep: bool) -> None:
+    """Serve the bundled fixture sites on loopback, crawl them, and run example searches.
+
+    Uses a temporary data dir unless --data-dir (or SOCNEWS_DATA_DIR) is given.
+
+    \b
+    Example:
+      socnews demo
+    """
+    from fixtures.serve import serve_sites
+    from index.render import search_table
+    from index.search import Filters
+    from index.search import search as run_search
+
+    explicit = click.get_current_context().find_root().params.get("data_dir") or os.environ.get("SOCNEWS_DATA_DIR")
+    tmp = None
+    if not explicit:
+        tmp = tempfile.mkdtemp(prefix="socnews-demo-")
+        from crawler.paths import DataDir
+
+        obj.data = DataDir(Path(tmp))
+    click.echo(f"data dir: {obj.data.root}")
+    with serve_sites() as servers:
+        seeds = [srv.base_url + srv.site.meta.get("start", "/") for srv in servers.values()]
+        for sid, srv in servers.items():
+            click.echo(f"serving fixture site {sid:<10} ({srv.site.meta.get('host', '')}) at {srv.base_url}")
+        click.echo("crawling…")
+        summary, index_stats = run_crawl_and_index(obj, seeds, max_pages=2000, delay=0.0, no_index=False)
+    _print_crawl_summary(summary, index_stats)
+    for query, flt in DEMO_QUERIES:
+        label = " ".join([f'"{query}"' if query else ""] + [f"--{k} {v[0]!r}" for k, v in flt.items()]).strip()
+        click.echo(f"\n$ socnews search {label}")
+        result = run_search(obj.data.index, query, Filters(**flt), limit=3)
+        click.echo(search_table(result, color=False), nl=False)
+    if tmp and not keep:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    elif tmp:
+        click.echo(f"\nkept the demo data in {tmp}; try: socnews --data-dir {tmp} search агенция")
+
+
+# -- entry point -------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with the contract's error habits: one line on stderr, exit codes 1/2/3."""
+    from crawler.lock import LockHeld
+
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="socnews", standalone_mode=False)
+        return EXIT_OK
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.UsageError as e:
+        hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
+        _err(f"{e.format_message()}{hint}")
+        return EXIT_USAGE
+    except Fail as e:
+        _err(e.format_message())
+        return e.exit_code
+    except click.Abort:
+        _err("aborted")
+        return 130
+    except LockHeld as e:
+        _err(str(e))
+        return EXIT_LOCKED
+    except Exception as e:  # noqa: BLE001 - the contract: one line, no traceback unless --debug
+        from index.search import NoIndex, QueryError
+        from index.writer import IndexBusy
+
+        if debug:
+            raise
+        if isinstance(e, QueryError):
+            _err(str(e))
+            return EXIT_USAGE
+        if isinstance(e, IndexBusy):
+            _err(str(e))
+            return EXIT_LOCKED
+        if isinstance(e, NoIndex):
+            _err(str(e))
+            return EXIT_FAILURE
+        if isinstance(e, OSError) and e.errno == 28:
+            _err(f"disk full while writing: {e.filename or ''}; free space and re-run (nothing is lost)")
+            return EXIT_FAILURE
+        _err(f"{type(e).__name__}: {e} (re-run with --debug for details)")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.archive import Archive
+from crawler.lock import LockHeld, WriterLock
+from crawler.record import Person, Record
+from crawler.store import Store
+
+
+def test_archive_round_trip(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a") as arch:
+        locs = [
+            arch.append(f"http://x.bg/{i}", 200, "OK", [("Content-Type", "text/html")], f"<p>страница {i}</p>".encode())
+            for i in range(3)
+        ]
+        got = arch.read(*locs[1])
+    assert got.url == "http://x.bg/1" and got.status == 200
+    assert got.body.decode() == "<p>страница 1</p>"
+    assert got.headers["Content-Type"] == "text/html"
+
+
+def test_archive_refuses_paths_outside(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a") as arch, pytest.raises(ValueError):
+        arch.read("../../etc/passwd", 0, 10)
+
+
+def test_documents_change_detection_and_index_marks(tmp_path: Path) -> None:
+    rec = Record(url="http://x.bg/1", title="Среща", published=date(2024, 1, 2), text="текст",
+                 people=[Person("Мая Василева", "заместник-министър")])
+    with Store(tmp_path / "s.db") as s:
+        assert s.save_document("d1", rec, "x.bg", "h1") is True
+        assert s.save_document("d1", rec, "x.bg", "h1") is False  # unchanged
+        assert s.unindexed_ids() == ["d1"]
+        s.mark_indexed([("h1", "d1")])
+        assert s.unindexed_ids() == []
+        assert s.save_document("d1", rec, "x.bg", "h2") is True
+        assert s.unindexed_ids() == ["d1"]
+        got = s.document("http://x.bg/1")
+        assert got is not None and got.record == rec
+
+
+def test_frontier_is_idempotent(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as s:
+        assert s.enqueue("http://x.bg/a", "x.bg", 0)
+        assert not s.enqueue("http://x.bg/a", "x.bg", 1)
+        assert s.next_queued(10) == [("http://x.bg/a", 0)]
+        s.mark("http://x.bg/a", "done")
+        assert s.next_queued(10) == []
+
+
+def test_second_writer_is_refused_and_lock_dies_with_holder(tmp_path: Path) -> None:
+    lock = tmp_path / "writer.lock"
+    with WriterLock(lock), pytest.raises(LockHeld):
+        WriterLock(lock).acquire()
+    # a holder killed with SIGKILL leaves no stale lock
+    code = f"import os,signal; from pathlib import Path; from crawler.lock import WriterLock; WriterLock(Path({str(lock)!r})).acquire(); os.kill(os.getpid(), signal.SIGKILL)"
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], check=False)
+    with WriterLock(lock):
+        pass
