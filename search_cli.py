@@ -50,13 +50,19 @@ def parse_day(value: str | None, option: str) -> str | None:
         except ValueError:
             continue
     try:
-        return date(int(v), 1, 1).isoformat() if v.isdigit() and len(v) == 4 else _bad_day(value, option)
+        return (
+            date(int(v), 1, 1).isoformat()
+            if v.isdigit() and len(v) == 4
+            else _bad_day(value, option)
+        )
     except ValueError:
         return _bad_day(value, option)
 
 
 def _bad_day(value: str, option: str) -> str:
-    raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD or DD.MM.YYYY)", param_hint=option)
+    raise click.BadParameter(
+        f"{value!r} is not a date (use YYYY-MM-DD or DD.MM.YYYY)", param_hint=option
+    )
 
 
 class Ctx:
@@ -143,6 +149,7 @@ def run_crawl_and_index(
     delay: float,
     no_index: bool,
     wait: float = 0.0,
+    respect_crawl_delay: bool = True,
 ) -> tuple[dict, dict | None]:
     import asyncio
 
@@ -154,7 +161,9 @@ def run_crawl_and_index(
 
     obj.data.ensure()
     with WriterLock(obj.data.lock, wait=wait):
-        config = CrawlConfig(seeds=seeds, max_pages=max_pages, delay=delay)
+        config = CrawlConfig(
+            seeds=seeds, max_pages=max_pages, delay=delay, respect_crawl_delay=respect_crawl_delay
+        )
         with Store(obj.data.db) as store, Archive(obj.data.archive) as archive:
             crawler = Crawler(store, archive, config, _progress_printer(obj.progress))
             with _graceful_stop(crawler.request_stop):
@@ -169,14 +178,50 @@ def run_crawl_and_index(
 
 
 @cli.command()
-@click.option("--seed", "seeds", multiple=True, metavar="URL", help="Start URL; the crawl stays on its host. Repeatable.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=10_000, show_default=True, help="Stop after this many requests.")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
-@click.option("--no-index", is_flag=True, help="Fetch and extract only; index later with `socnews index`.")
-@click.option("--wait", "wait", type=click.FloatRange(min=0), default=0.0, help="If another crawl holds the lock, wait up to this many seconds instead of exiting 3.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--seed",
+    "seeds",
+    multiple=True,
+    metavar="URL",
+    help="Start URL; the crawl stays on its host. Repeatable.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Stop after this many requests.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).",
+)
+@click.option(
+    "--no-index", is_flag=True, help="Fetch and extract only; index later with `socnews index`."
+)
+@click.option(
+    "--wait",
+    "wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="If another crawl holds the lock, wait up to this many seconds instead of exiting 3.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @pass_ctx
-def crawl(obj: Ctx, seeds: tuple[str, ...], max_pages: int, delay: float, no_index: bool, wait: float, fmt: str) -> None:
+def crawl(
+    obj: Ctx,
+    seeds: tuple[str, ...],
+    max_pages: int,
+    delay: float,
+    no_index: bool,
+    wait: float,
+    fmt: str,
+) -> None:
     """Fetch news pages politely, store and extract them, and update the index.
 
     Re-running is incremental: unchanged pages answer 304 and are not
@@ -198,7 +243,9 @@ def crawl(obj: Ctx, seeds: tuple[str, ...], max_pages: int, delay: float, no_ind
             raise click.BadParameter(f"{s!r}: {e}", param_hint="--seed") from None
     summary, index_stats = run_crawl_and_index(obj, list(seeds), max_pages, delay, no_index, wait)
     if fmt == "json":
-        click.echo(json.dumps({"crawl": summary, "index": index_stats}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({"crawl": summary, "index": index_stats}, ensure_ascii=False, indent=2)
+        )
     else:
         _print_crawl_summary(summary, index_stats)
     fetched = sum(s["fetched"] + s["not_modified"] for s in summary["sources"].values())
@@ -217,7 +264,9 @@ def _print_crawl_summary(summary: dict, index_stats: dict | None) -> None:
     if summary.get("stopped"):
         click.echo(f"stopped early: {summary['stopped']}")
     if index_stats is not None:
-        click.echo(f"index: {index_stats['indexed']} documents (re)indexed, {index_stats['total']} in total")
+        click.echo(
+            f"index: {index_stats['indexed']} documents (re)indexed, {index_stats['total']} in total"
+        )
 
 
 # -- index -------------------------------------------------------------------------------
@@ -241,7 +290,10 @@ def index_cmd(obj: Ctx, rebuild: bool) -> None:
         raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
     with WriterLock(obj.data.lock), Store(obj.data.db) as store:
         stats = update_index(store, obj.data.index, rebuild=rebuild)
-    click.echo(f"{stats.indexed} documents (re)indexed, {stats.total} in the index" + (" (rebuilt)" if stats.rebuilt else ""))
+    click.echo(
+        f"{stats.indexed} documents (re)indexed, {stats.total} in the index"
+        + (" (rebuilt)" if stats.rebuilt else "")
+    )
 
 
 # -- search ------------------------------------------------------------------------------
@@ -251,18 +303,55 @@ def index_cmd(obj: Ctx, rebuild: bool) -> None:
 @click.argument("query", required=False, default="")
 @click.option("--person", multiple=True, help="Full name or surname, any case.")
 @click.option("--institution", multiple=True, help="Name, abbreviation (АСП) or variant.")
-@click.option("--project", multiple=True, help="Project code (any spelling, or a procedure prefix) or name.")
+@click.option(
+    "--project", multiple=True, help="Project code (any spelling, or a procedure prefix) or name."
+)
 @click.option("--place", multiple=True, help="Settlement, municipality, oblast or country.")
 @click.option("--source", multiple=True, help="Source host, e.g. mlsp.government.bg.")
-@click.option("--from", "date_from", metavar="DATE", help="Publication or event date on or after (YYYY-MM-DD or DD.MM.YYYY).")
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="Publication or event date on or after (YYYY-MM-DD or DD.MM.YYYY).",
+)
 @click.option("--to", "date_to", metavar="DATE", help="Publication or event date on or before.")
-@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date", "-date"]),
+    default="relevance",
+    show_default=True,
+)
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
-@click.option("--facets", is_flag=True, help="Counts per person, institution, project, place, year and source.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--facets",
+    is_flag=True,
+    help="Counts per person, institution, project, place, year and source.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 @pass_ctx
-def search(obj: Ctx, query: str, person, institution, project, place, source, date_from, date_to, sort, limit, offset, facets, fmt) -> None:  # noqa: ANN001
+def search(
+    obj: Ctx,
+    query: str,
+    person,
+    institution,
+    project,
+    place,
+    source,
+    date_from,
+    date_to,
+    sort,
+    limit,
+    offset,
+    facets,
+    fmt,
+) -> None:  # noqa: ANN001
     """Full-text search with filters and facets.
 
     QUERY uses Whoosh syntax (AND by default, "quoted phrases", OR, NOT,
@@ -286,7 +375,9 @@ def search(obj: Ctx, query: str, person, institution, project, place, source, da
     )  # fmt: skip
     if not query.strip() and filters.is_empty():
         raise click.UsageError("give a QUERY or at least one filter (see socnews search --help)")
-    result = run_search(obj.data.index, query, filters, limit=limit, offset=offset, sort=sort, with_facets=facets)
+    result = run_search(
+        obj.data.index, query, filters, limit=limit, offset=offset, sort=sort, with_facets=facets
+    )
     if fmt == "json":
         click.echo(to_json(result))
     elif fmt == "csv":
@@ -301,7 +392,9 @@ def search(obj: Ctx, query: str, person, institution, project, place, source, da
 @cli.command()
 @click.argument("source")
 @click.option("--url", help="The page's original address (links, the url field, last-resort date).")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
 def extract(source: str, url: str | None, fmt: str) -> None:
     """Extract one page (a file, - for stdin, or an http(s) URL) without touching the data dir.
 
@@ -324,7 +417,9 @@ def extract(source: str, url: str | None, fmt: str) -> None:
         if not path.is_file():
             raise click.BadParameter(f"no such file: {source}", param_hint="SOURCE")
         raw = path.read_bytes()
-    record = extract_page(raw, url or (Path(source).resolve().as_uri() if source != "-" else ""), headers)
+    record = extract_page(
+        raw, url or (Path(source).resolve().as_uri() if source != "-" else ""), headers
+    )
     out = record.to_json()
     click.echo(to_json(out) if fmt == "json" else record_text(out), nl=fmt == "json")
 
@@ -335,7 +430,9 @@ def _fetch_once(url: str) -> tuple[bytes, dict[str, str]]:
     from crawler.crawl import USER_AGENT
 
     try:
-        with httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=30, follow_redirects=True, max_redirects=5) as c:
+        with httpx.Client(
+            headers={"User-Agent": USER_AGENT}, timeout=30, follow_redirects=True, max_redirects=5
+        ) as c:
             r = c.get(url)
     except httpx.HTTPError as e:
         raise Fail(f"cannot fetch {url}: {type(e).__name__}") from None
@@ -349,7 +446,9 @@ def _fetch_once(url: str) -> tuple[bytes, dict[str, str]]:
 
 @cli.command()
 @click.argument("id_or_url")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @pass_ctx
 def show(obj: Ctx, id_or_url: str, fmt: str) -> None:
     """Show one stored document with all its fields.
@@ -373,12 +472,19 @@ def show(obj: Ctx, id_or_url: str, fmt: str) -> None:
                 doc = None
     if doc is None:
         raise Fail(f"no stored document {id_or_url!r}")
-    rec = {"id": doc.id, **doc.record.to_json(), "source": doc.host, "duplicate_of": doc.duplicate_of}
+    rec = {
+        "id": doc.id,
+        **doc.record.to_json(),
+        "source": doc.host,
+        "duplicate_of": doc.duplicate_of,
+    }
     click.echo(to_json(rec) if fmt == "json" else record_text(rec), nl=fmt == "json")
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @pass_ctx
 def export(obj: Ctx, fmt: str) -> None:
     """Export every stored document, one per line (JSON Lines or CSV).
@@ -396,12 +502,33 @@ def export(obj: Ctx, fmt: str) -> None:
     out = click.get_text_stream("stdout")
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
-        writer.writerow(["id", "url", "source", "published", "title", "event_dates", "people", "institutions", "projects", "places", "duplicate_of", "text"])
+        writer.writerow(
+            [
+                "id",
+                "url",
+                "source",
+                "published",
+                "title",
+                "event_dates",
+                "people",
+                "institutions",
+                "projects",
+                "places",
+                "duplicate_of",
+                "text",
+            ]
+        )
     with Store(obj.data.db) as store:
         for doc in store.documents():
             rec = doc.record.to_json()
             if writer is None:
-                out.write(json.dumps({"id": doc.id, **rec, "source": doc.host, "duplicate_of": doc.duplicate_of}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {"id": doc.id, **rec, "source": doc.host, "duplicate_of": doc.duplicate_of},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
             else:
                 writer.writerow([
                     doc.id, rec["url"], doc.host, rec["published"] or "", rec["title"],
@@ -417,7 +544,9 @@ def export(obj: Ctx, fmt: str) -> None:
 
 @cli.command()
 @click.argument("text")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def analyze(text: str, fmt: str) -> None:
     """Show the tokens the index stores for TEXT (the Bulgarian analyzer at work).
 
@@ -462,7 +591,9 @@ def demo(obj: Ctx, keep: bool) -> None:
     from index.search import Filters
     from index.search import search as run_search
 
-    explicit = click.get_current_context().find_root().params.get("data_dir") or os.environ.get("SOCNEWS_DATA_DIR")
+    explicit = click.get_current_context().find_root().params.get("data_dir") or os.environ.get(
+        "SOCNEWS_DATA_DIR"
+    )
     tmp = None
     if not explicit:
         tmp = tempfile.mkdtemp(prefix="socnews-demo-")
@@ -473,12 +604,19 @@ def demo(obj: Ctx, keep: bool) -> None:
     with serve_sites() as servers:
         seeds = [srv.base_url + srv.site.meta.get("start", "/") for srv in servers.values()]
         for sid, srv in servers.items():
-            click.echo(f"serving fixture site {sid:<10} ({srv.site.meta.get('host', '')}) at {srv.base_url}")
+            click.echo(
+                f"serving fixture site {sid:<10} ({srv.site.meta.get('host', '')}) at {srv.base_url}"
+            )
         click.echo("crawling…")
-        summary, index_stats = run_crawl_and_index(obj, seeds, max_pages=2000, delay=0.0, no_index=False)
+        # the fixture servers are local: no need to wait out their robots.txt Crawl-delay
+        summary, index_stats = run_crawl_and_index(
+            obj, seeds, max_pages=2000, delay=0.0, no_index=False, respect_crawl_delay=False
+        )
     _print_crawl_summary(summary, index_stats)
     for query, flt in DEMO_QUERIES:
-        label = " ".join([f'"{query}"' if query else ""] + [f"--{k} {v[0]!r}" for k, v in flt.items()]).strip()
+        label = " ".join(
+            [f'"{query}"' if query else ""] + [f"--{k} {v[0]!r}" for k, v in flt.items()]
+        ).strip()
         click.echo(f"\n$ socnews search {label}")
         result = run_search(obj.data.index, query, Filters(**flt), limit=3)
         click.echo(search_table(result, color=False), nl=False)
@@ -532,7 +670,9 @@ def main(argv: list[str] | None = None) -> int:
             _err(str(e))
             return EXIT_FAILURE
         if isinstance(e, OSError) and e.errno == 28:
-            _err(f"disk full while writing: {e.filename or ''}; free space and re-run (nothing is lost)")
+            _err(
+                f"disk full while writing: {e.filename or ''}; free space and re-run (nothing is lost)"
+            )
             return EXIT_FAILURE
         _err(f"{type(e).__name__}: {e} (re-run with --debug for details)")
         return EXIT_FAILURE

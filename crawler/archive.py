@@ -96,4 +96,3 @@ class Archive:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

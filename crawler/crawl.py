@@ -30,8 +30,11 @@ from crawler.robots import Robots
 from crawler.store import Store
 from crawler.urls import BadURL, canonicalize, doc_id, host_of
 
-USER_AGENT = "socnews/0.1 (+https://github.com/socnews/socnews; research crawler for social-policy news)"
+USER_AGENT = (
+    "socnews/0.1 (+https://github.com/socnews/socnews; research crawler for social-policy news)"
+)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECTS = frozenset({301, 302, 303, 307, 308})  # not 304: httpx counts it as 3xx
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _SKIP_EXTENSIONS = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".css", ".js", ".zip", ".rar",
@@ -51,6 +54,7 @@ class CrawlConfig:
     max_depth: int = 12
     max_attempts: int = 3
     user_agent: str = USER_AGENT
+    respect_crawl_delay: bool = True  # off only for the loopback demo and benchmarks
     allowed_hosts: set[str] = field(default_factory=set)  # empty: the seeds' hosts
 
 
@@ -179,7 +183,7 @@ class Crawler:
     async def _wait_turn(self, host: str) -> None:
         robots = self.robots.get(host)
         delay = self.config.delay
-        if robots is not None:
+        if robots is not None and self.config.respect_crawl_delay:
             delay = max(delay, robots.crawl_delay(self.config.user_agent) or 0.0)
         now = time.monotonic()
         wait = self.host_next.get(host, 0.0) - now
@@ -196,7 +200,7 @@ class Crawler:
         for _hop in range(self.config.max_redirects + 1):
             try:
                 async with client.stream("GET", current, headers=headers) as resp:
-                    if resp.is_redirect and follow:
+                    if resp.status_code in REDIRECTS and "location" in resp.headers and follow:
                         location = resp.headers.get("location", "")
                         try:
                             nxt = canonicalize(location, base=current)
@@ -222,7 +226,11 @@ class Crawler:
                             retry_after=_retry_after(resp.headers.get("retry-after")),
                         )
                     return Response(
-                        current, resp.status_code, resp.reason_phrase, resp.headers, b"".join(chunks)
+                        current,
+                        resp.status_code,
+                        resp.reason_phrase,
+                        resp.headers,
+                        b"".join(chunks),
                     )
             except httpx.TimeoutException:
                 raise FetchError("timeout", retry=True) from None
@@ -342,6 +350,7 @@ class Crawler:
 
     # -- the loop -------------------------------------------------------------------
     def _seed(self) -> None:
+        self.store.reset_in_flight()  # what a killed run was fetching is fetched again
         for seed in self.config.seeds:
             url = canonicalize(seed)
             self.scope.add(host_of(url))
@@ -357,7 +366,7 @@ class Crawler:
         started = time.monotonic()
         self.summary.run_id = self.store.start_run()
         self._seed()
-        limits = httpx.Limits(max_connections=self.config.concurrency * 2)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         timeout = httpx.Timeout(self.config.timeout, connect=min(10.0, self.config.timeout))
         async with httpx.AsyncClient(
             headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -366,31 +375,21 @@ class Crawler:
             follow_redirects=False,
             trust_env=False,
         ) as client:
-            in_flight: set[asyncio.Task] = set()
-            claimed: set[str] = set()
+            in_flight: dict[asyncio.Task, str] = {}  # task -> host it occupies
             budget = self.config.max_pages
             while not self._stop:
-                free = self.config.concurrency - len(in_flight)
-                busy_hosts = {host_of(u) for u in claimed}
-                batch = [
-                    (u, d)
-                    for u, d in self.store.next_queued(free * 4 + 4)
-                    if u not in claimed and host_of(u) not in busy_hosts
-                ]
-                for url, depth in batch[: max(0, free)]:
-                    if budget <= 0:
+                busy = set(in_flight.values())
+                # one request in flight per host; fill free slots host by host
+                for host in sorted(self.scope - busy):
+                    if len(in_flight) >= self.config.concurrency or budget <= 0:
                         break
-                    if host_of(url) in busy_hosts:
+                    nxt = self.store.next_for_host(host)
+                    if nxt is None:
                         continue
-                    if not self.in_scope(url):
-                        self.store.mark(url, "skipped", "out of scope")
-                        continue
-                    busy_hosts.add(host_of(url))
-                    claimed.add(url)
+                    url, depth = nxt
+                    self.store.mark(url, "fetching", None)
                     budget -= 1
-                    task = asyncio.create_task(self._guarded(client, url, depth))
-                    task.add_done_callback(lambda t, u=url: claimed.discard(u))
-                    in_flight.add(task)
+                    in_flight[asyncio.create_task(self._guarded(client, url, depth))] = host
                 if not in_flight:
                     if budget <= 0:
                         self.summary.stopped = "max pages reached"
@@ -400,8 +399,9 @@ class Crawler:
                         break
                     await asyncio.sleep(min(delay, 5.0))
                     continue
-                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                done, _pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 for t in done:
+                    del in_flight[t]
                     t.result()
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)

@@ -21,7 +21,7 @@ class Robots:
     @classmethod
     def from_response(cls, status: int, body: bytes) -> Robots:
         if 200 <= status < 300:
-            text = body[:512 * 1024].decode("utf-8", errors="replace")
+            text = body[: 512 * 1024].decode("utf-8", errors="replace")
             return cls(Protego.parse(text))
         if 400 <= status < 500:
             return cls(None)

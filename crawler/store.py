@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS frontier (
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS frontier_state ON frontier(state, not_before);
+CREATE INDEX IF NOT EXISTS frontier_host ON frontier(host, state, depth);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
     url TEXT UNIQUE NOT NULL,
@@ -138,14 +139,18 @@ class Store:
             (url, host, depth),
         )
 
-    def next_queued(self, limit: int, hosts: set[str] | None = None) -> list[tuple[str, int]]:
-        rows = self.db.execute(
-            "SELECT url, depth, host FROM frontier WHERE state='queued' AND not_before <= ? "
-            "ORDER BY depth, rowid LIMIT ?",
-            (time.time(), limit * 4 if hosts else limit),
-        ).fetchall()
-        out = [(u, d) for u, d, h in rows if hosts is None or h in hosts]
-        return out[:limit]
+    def next_for_host(self, host: str) -> tuple[str, int] | None:
+        """The shallowest queued URL of one host that is due now."""
+        row = self.db.execute(
+            "SELECT url, depth FROM frontier WHERE host=? AND state='queued' AND not_before <= ? "
+            "ORDER BY depth, rowid LIMIT 1",
+            (host, time.time()),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def reset_in_flight(self) -> int:
+        """URLs a killed run was fetching go back to the queue."""
+        return self.db.execute("UPDATE frontier SET state='queued' WHERE state='fetching'").rowcount
 
     def queued_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM frontier WHERE state='queued'").fetchone()[0]
@@ -158,7 +163,8 @@ class Store:
 
     def defer(self, url: str, not_before: float, reason: str) -> None:
         self.db.execute(
-            "UPDATE frontier SET not_before=?, reason=?, attempts=attempts+1 WHERE url=?",
+            "UPDATE frontier SET state='queued', not_before=?, reason=?, attempts=attempts+1 "
+            "WHERE url=?",
             (not_before, reason, url),
         )
 
@@ -238,9 +244,7 @@ class Store:
         duplicate_of: str | None = None,
     ) -> bool:
         """Insert or update a document; True when its content changed."""
-        row = self.db.execute(
-            "SELECT content_hash FROM documents WHERE id=?", (doc_id,)
-        ).fetchone()
+        row = self.db.execute("SELECT content_hash FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row and row[0] == content_hash:
             return False
         self.db.execute(

@@ -24,7 +24,9 @@ _HONORIFIC = re.compile(r"^(?:г-жа|г-н|г-ца|д-р|проф\.|доц\.|и
 def fold_lookalikes(text: str) -> str:
     """Fold Latin look-alike letters inside words that contain Cyrillic."""
     return re.sub(
-        r"\w+", lambda m: m.group(0).translate(_LOOKALIKE) if _HAS_CYR.search(m.group(0)) else m.group(0), text
+        r"\w+",
+        lambda m: m.group(0).translate(_LOOKALIKE) if _HAS_CYR.search(m.group(0)) else m.group(0),
+        text,
     )
 
 

@@ -49,7 +49,11 @@ def search_table(result: dict, color: bool = False, width: int | None = None) ->
     width = width or terminal_width()
     out = io.StringIO()
     total, shown = result["total"], len(result["hits"])
-    out.write(f"{total} result{'s' if total != 1 else ''}" + (f", showing {shown}" if shown < total else "") + "\n")
+    out.write(
+        f"{total} result{'s' if total != 1 else ''}"
+        + (f", showing {shown}" if shown < total else "")
+        + "\n"
+    )
     for i, h in enumerate(result["hits"], 1):
         date = h.get("published") or "----------"
         dup = "  [duplicate]" if h.get("duplicate_of") else ""
@@ -63,7 +67,12 @@ def search_table(result: dict, color: bool = False, width: int | None = None) ->
         if snippet:
             # cut on the plain text length so colour codes do not count as width
             limit = (width - 5) * 2
-            out.write("     " + (snippet if plain_len <= limit else snippet[:limit] + "…") + (RESET if color else "") + "\n")
+            out.write(
+                "     "
+                + (snippet if plain_len <= limit else snippet[:limit] + "…")
+                + (RESET if color else "")
+                + "\n"
+            )
     facets = result.get("facets") or {}
     if any(facets.values()):
         out.write("\n" + facets_table(facets, width))
@@ -87,7 +96,21 @@ def facets_table(facets: dict, width: int | None = None, top: int = 8) -> str:
 def search_csv(result: dict) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["id", "published", "title", "url", "source", "score", "people", "institutions", "projects", "places", "duplicate_of"])
+    w.writerow(
+        [
+            "id",
+            "published",
+            "title",
+            "url",
+            "source",
+            "score",
+            "people",
+            "institutions",
+            "projects",
+            "places",
+            "duplicate_of",
+        ]
+    )
     for h in result["hits"]:
         w.writerow(
             [
@@ -106,11 +129,18 @@ def record_text(rec: dict) -> str:
     lines.append(f"url:          {safe(rec.get('url', ''))}")
     lines.append(f"published:    {rec.get('published') or '-'}")
     lines.append(f"event dates:  {', '.join(rec.get('event_dates') or []) or '-'}")
-    people = [p["name"] + (f" ({p['role']})" if p.get("role") else "") for p in rec.get("people") or []]
+    people = [
+        p["name"] + (f" ({p['role']})" if p.get("role") else "") for p in rec.get("people") or []
+    ]
     lines.append(f"people:       {safe('; '.join(people)) or '-'}")
-    inst = [i["name"] + (f" ({i['abbr']})" if i.get("abbr") else "") for i in rec.get("institutions") or []]
+    inst = [
+        i["name"] + (f" ({i['abbr']})" if i.get("abbr") else "")
+        for i in rec.get("institutions") or []
+    ]
     lines.append(f"institutions: {safe('; '.join(inst)) or '-'}")
-    proj = [" ".join(x for x in (p.get("code"), p.get("name")) if x) for p in rec.get("projects") or []]
+    proj = [
+        " ".join(x for x in (p.get("code"), p.get("name")) if x) for p in rec.get("projects") or []
+    ]
     lines.append(f"projects:     {safe('; '.join(proj)) or '-'}")
     lines.append(f"places:       {safe(', '.join(rec.get('places') or [])) or '-'}")
     lines.append("")

@@ -18,7 +18,9 @@ SCHEMA_VERSION = "1"
 
 
 def build_schema() -> Schema:
-    analyzer = bulgarian_analyzer()
+    analyzer = bulgarian_analyzer(
+        lemmatize=True
+    )  # simplemma is a dependency: same analysis everywhere
     return Schema(
         id=ID(stored=True, unique=True),
         url=ID(stored=True),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from whoosh import highlight
 from whoosh import index as whoosh_index
-from whoosh.qparser import AndGroup, MultifieldParser, QueryParserError
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser.common import QueryParserError
 from whoosh.query import And, Every, Or, Query, Term, TermRange
 
 from crawler.extract.codes import normalize_code
@@ -165,6 +166,10 @@ def _facets(results) -> dict:  # noqa: ANN001 - whoosh Results
             counters["year"][fields["year"]] += 1
         counters["source"][fields.get("source", "")] += 1
     return {
-        name: [{"value": v, "count": c} for v, c in sorted(counter.items(), key=lambda x: (-x[1], x[0])) if v]
+        name: [
+            {"value": v, "count": c}
+            for v, c in sorted(counter.items(), key=lambda x: (-x[1], x[0]))
+            if v
+        ]
         for name, counter in counters.items()
     }

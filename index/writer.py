@@ -20,8 +20,8 @@ from whoosh.index import LockError
 
 from crawler.extract.codes import code_prefixes
 from crawler.store import Store, StoredDocument
-from index.schema import SCHEMA_VERSION, build_schema
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
+from index.schema import SCHEMA_VERSION, build_schema
 
 BATCH = 500
 
@@ -102,7 +102,9 @@ def document_fields(doc: StoredDocument) -> dict:
     }
 
 
-def _write(ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float) -> list[tuple[str, str]]:
+def _write(
+    ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float
+) -> list[tuple[str, str]]:
     try:
         writer = ix.writer(timeout=timeout)
     except LockError:

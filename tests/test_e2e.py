@@ -21,7 +21,9 @@ def run(args: list[str]) -> tuple[int, str]:
 def crawled(tmp_path_factory: pytest.TempPathFactory, seeds_server: SiteServer) -> Path:
     data = tmp_path_factory.mktemp("e2e") / "data"
     seed = seeds_server.base_url + "/bg/novini/"
-    code, out = run(["--data-dir", str(data), "crawl", "--seed", seed, "--delay", "0", "--format", "json"])
+    code, out = run(
+        ["--data-dir", str(data), "crawl", "--seed", seed, "--delay", "0", "--format", "json"]
+    )
     assert code == 0, out
     summary = json.loads(out)
     host = seed.split("/")[2]
@@ -32,7 +34,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, seeds_server: SiteServer) 
 
 def test_crawl_respects_robots(crawled: Path, seeds_server: SiteServer) -> None:
     fetched = seeds_server.hits
-    assert not any(p.startswith("/bg/print/") for p in fetched), "a robots-disallowed trap was fetched"
+    assert not any(p.startswith("/bg/print/") for p in fetched), (
+        "a robots-disallowed trap was fetched"
+    )
     assert fetched.get("/robots.txt") == 1
 
 
@@ -44,8 +48,21 @@ def test_search_finds_a_seed_article_by_exact_word(crawled: Path) -> None:
     hit = result["hits"][0]
     assert hit["title"] == "Информация за работна среща"
     assert hit["published"] == "2017-09-14"
-    assert set(hit) >= {"id", "url", "title", "published", "event_dates", "score", "snippet",
-                        "people", "institutions", "projects", "places", "source", "duplicate_of"}
+    assert set(hit) >= {
+        "id",
+        "url",
+        "title",
+        "published",
+        "event_dates",
+        "score",
+        "snippet",
+        "people",
+        "institutions",
+        "projects",
+        "places",
+        "source",
+        "duplicate_of",
+    }
     assert "<b>" in hit["snippet"]
     assert set(result["facets"]) == {"person", "institution", "project", "place", "year", "source"}
 
@@ -62,7 +79,9 @@ def test_search_table_and_show(crawled: Path) -> None:
 def test_recrawl_is_incremental(crawled: Path, seeds_server: SiteServer) -> None:
     seed = seeds_server.base_url + "/bg/novini/"
     before = dict(seeds_server.hits)
-    code, out = run(["--data-dir", str(crawled), "crawl", "--seed", seed, "--delay", "0", "--format", "json"])
+    code, out = run(
+        ["--data-dir", str(crawled), "crawl", "--seed", seed, "--delay", "0", "--format", "json"]
+    )
     assert code == 0, out
     src = json.loads(out)["crawl"]["sources"][seed.split("/")[2]]
     # listings are revisited (and answer 304); articles already stored are not fetched again
@@ -72,31 +91,67 @@ def test_recrawl_is_incremental(crawled: Path, seeds_server: SiteServer) -> None
 
 
 def test_extract_prints_the_contract_object(tmp_path: Path) -> None:
-    page = Path(__file__).parents[1] / "fixtures/sites/seeds/www/bg/novini/informatsiya-za-rabotna-sreshta/index.html"
-    code, out = run(["extract", str(page), "--url", "https://asp.government.bg/bg/novini/informatsiya-za-rabotna-sreshta/"])
+    page = (
+        Path(__file__).parents[1]
+        / "fixtures/sites/seeds/www/bg/novini/informatsiya-za-rabotna-sreshta/index.html"
+    )
+    code, out = run(
+        [
+            "extract",
+            str(page),
+            "--url",
+            "https://asp.government.bg/bg/novini/informatsiya-za-rabotna-sreshta/",
+        ]
+    )
     assert code == 0
     obj = json.loads(out)
-    assert list(obj) == ["url", "title", "published", "event_dates", "text", "people", "institutions", "projects", "places"]
+    assert list(obj) == [
+        "url",
+        "title",
+        "published",
+        "event_dates",
+        "text",
+        "people",
+        "institutions",
+        "projects",
+        "places",
+    ]
     assert obj["title"] == "Информация за работна среща"
     assert "Етрополе" in obj["text"] and "НАЙ-ЧЕТЕНИ" not in obj["text"]
 
 
-def test_usage_errors_are_one_line_exit_2(crawled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_are_one_line_exit_2(
+    crawled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--data-dir", str(crawled), "search", "x", "--from", "31.31.2023"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("socnews: error:") and "Traceback" not in err and err.count("\n") == 1
     assert main(["--data-dir", str(crawled), "search"]) == 2
 
 
-def test_missing_index_is_a_clear_runtime_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_index_is_a_clear_runtime_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--data-dir", str(tmp_path), "search", "агенция"]) == 1
     assert "run `socnews crawl`" in capsys.readouterr().err
 
 
-def test_lock_held_exits_3(crawled: Path, seeds_server: SiteServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_lock_held_exits_3(
+    crawled: Path, seeds_server: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     from crawler.lock import WriterLock
 
     with WriterLock(crawled / "writer.lock"):
-        code = main(["--data-dir", str(crawled), "crawl", "--seed", seeds_server.base_url + "/", "--delay", "0"])
+        code = main(
+            [
+                "--data-dir",
+                str(crawled),
+                "crawl",
+                "--seed",
+                seeds_server.base_url + "/",
+                "--delay",
+                "0",
+            ]
+        )
     assert code == 3
     assert "another crawl" in capsys.readouterr().err

@@ -14,12 +14,16 @@ def test_utf8_without_declaration() -> None:
 
 
 def test_windows_1251_declared_in_header_only() -> None:
-    text, codec = decode_html(PAGE.encode("cp1251"), {"Content-Type": "text/html; charset=windows-1251"})
+    text, codec = decode_html(
+        PAGE.encode("cp1251"), {"Content-Type": "text/html; charset=windows-1251"}
+    )
     assert TEXT in text and codec == "cp1251"
 
 
 def test_windows_1251_declared_in_meta_only() -> None:
-    page = PAGE.replace("<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">')
+    page = PAGE.replace(
+        "<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+    )
     text, _ = decode_html(page.encode("cp1251"), {"Content-Type": "text/html"})
     assert TEXT in text
 
@@ -36,7 +40,9 @@ def test_wrong_declaration_falls_back_to_detection() -> None:
 
 
 def test_bom_wins() -> None:
-    text, codec = decode_html(codecs.BOM_UTF8 + PAGE.encode("utf-8"), {"Content-Type": "text/html; charset=windows-1251"})
+    text, codec = decode_html(
+        codecs.BOM_UTF8 + PAGE.encode("utf-8"), {"Content-Type": "text/html; charset=windows-1251"}
+    )
     assert TEXT in text and codec == "utf-8"
 
 

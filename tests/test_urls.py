@@ -29,7 +29,10 @@ from crawler.urls import BadURL, canonicalize, doc_id, host_of, https_twin
             "https://www.vratsa.bg/2024/04/%d1%81%d0%b5%d0%bc%d0%b8%d0%bd%d0%b0%d1%80/",
             "https://www.vratsa.bg/2024/04/%D1%81%D0%B5%D0%BC%D0%B8%D0%BD%D0%B0%D1%80/",
         ),
-        ("https://www.vratsa.bg/2024/04/семинар/", "https://www.vratsa.bg/2024/04/%D1%81%D0%B5%D0%BC%D0%B8%D0%BD%D0%B0%D1%80/"),
+        (
+            "https://www.vratsa.bg/2024/04/семинар/",
+            "https://www.vratsa.bg/2024/04/%D1%81%D0%B5%D0%BC%D0%B8%D0%BD%D0%B0%D1%80/",
+        ),
     ],
 )
 def test_canonical_forms(raw: str, expected: str) -> None:
@@ -37,11 +40,22 @@ def test_canonical_forms(raw: str, expected: str) -> None:
 
 
 def test_relative_links_resolve_against_base() -> None:
-    assert canonicalize("../b/?page=2", base="https://mlsp.government.bg/a/x") == "https://mlsp.government.bg/b/?page=2"
+    assert (
+        canonicalize("../b/?page=2", base="https://mlsp.government.bg/a/x")
+        == "https://mlsp.government.bg/b/?page=2"
+    )
 
 
 @pytest.mark.parametrize(
-    "bad", ["javascript:alert(1)", "mailto:a@b.bg", "ftp://x.bg/f", "file:///etc/passwd", "http://", "http://x.bg/" + "a" * 3000]
+    "bad",
+    [
+        "javascript:alert(1)",
+        "mailto:a@b.bg",
+        "ftp://x.bg/f",
+        "file:///etc/passwd",
+        "http://",
+        "http://x.bg/" + "a" * 3000,
+    ],
 )
 def test_refuses_hostile_urls(bad: str) -> None:
     with pytest.raises(BadURL):

@@ -33,10 +33,41 @@ _BOILER_WORDS = (
 )
 _BOILER_RE = re.compile(rf"(?:^|[\s_-])(?:{_BOILER_WORDS})(?:$|[\s_-])", re.I)
 _BLOCK_TAGS = frozenset(
-    "p div td th li ul ol dl dt dd h1 h2 h3 h4 h5 h6 section article main blockquote pre "
-    "table tr tbody thead figure figcaption address center header hr".split()
+    [
+        "p",
+        "div",
+        "td",
+        "th",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "main",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "tbody",
+        "thead",
+        "figure",
+        "figcaption",
+        "address",
+        "center",
+        "header",
+        "hr",
+    ]
 )
-_CANDIDATE_TAGS = frozenset("div td article main section body".split())
+_CANDIDATE_TAGS = frozenset(["div", "td", "article", "main", "section", "body"])
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:»·-]\s+|\s*\|\s*")
 # Buttons glued to headlines on Joomla sites, and rubric labels.
@@ -81,7 +112,9 @@ def strip_boilerplate(tree: LexborHTMLParser) -> None:
     body = tree.body
     if body is None:
         return
-    doomed = [n for n in body.traverse(include_text=False) if n.tag != "body" and _is_boilerplate(n)]
+    doomed = [
+        n for n in body.traverse(include_text=False) if n.tag != "body" and _is_boilerplate(n)
+    ]
     for node in doomed:
         if node.parent is not None:  # may already be gone with an ancestor
             node.decompose()

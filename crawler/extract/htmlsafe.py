@@ -13,11 +13,28 @@ import re
 MAX_DEPTH = 400
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
 )
 # Elements whose end tag is optional in practice: counting them would make a
 # page with a thousand unclosed <p> look deep when it is flat.
-_IMPLIED_END = frozenset("p li td th tr dt dd option tbody thead tfoot colgroup".split())
+_IMPLIED_END = frozenset(
+    ["p", "li", "td", "th", "tr", "dt", "dd", "option", "tbody", "thead", "tfoot", "colgroup"]
+)
 # C0/C1 control characters and ANSI/OSC escape sequences: crawled text must
 # never drive the user's terminal.
 _ESCAPES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b.?")
