@@ -962,3 +962,14 @@ def test_relative_word_before_its_date_is_not_a_dateline(text: str, expected: li
 def test_out_of_range_publication_date_is_ignored() -> None:
     assert find_event_dates("Днес министърът откри центъра.", date.max) == []
     assert find_event_dates("Вчера се проведе среща.", date.min) == []
+
+
+def test_year_from_url_completes_yearless_events_on_undated_pages() -> None:
+    from crawler.extract.dates import year_from_url
+
+    url = "https://www.vratsa.bg/2024/03/%D0%BF%D0%B0%D1%82/"
+    assert year_from_url(url) == 2024
+    assert year_from_url("https://www.bta.bg/bg/news/912345") is None
+    text = "На 11 март в читалището в с. Паволче се проведе среща с жителите."
+    assert find_event_dates(text, None) == []
+    assert find_event_dates(text, None, year_hint=2024) == [date(2024, 3, 11)]

@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from crawler.encoding import decode_html
 from crawler.extract.content import extract_content
-from crawler.extract.dates import find_event_dates, find_published
+from crawler.extract.dates import find_event_dates, find_published, year_from_url
 from crawler.extract.htmlsafe import defuse_nesting, strip_controls
 from crawler.record import Record
 
@@ -49,14 +49,19 @@ def analyze_page(raw: bytes, url: str, headers: Mapping[str, str] | None = None)
     record = Record(url=url, title=content.title, published=published, text=content.text)
     if published is None:
         record.published = find_published(LexborHTMLParser(""), url, content.text)
-    enrich(record)
+    enrich(record, dateline=content.dateline)
     is_article = len(record.text) >= MIN_ARTICLE_CHARS and bool(record.title)
     return Page(record=record, links=links, is_article=is_article)
 
 
-def enrich(record: Record) -> None:
-    """Fill the fields that are read from the title and main text alone."""
-    record.event_dates = find_event_dates(record.text, record.published)
+def enrich(record: Record, dateline: str | None = None) -> None:
+    """Fill the fields that are read from the title and main text alone.
+
+    A wire dateline removed from the text still anchors the story's dates.
+    """
+    dated_text = f"{dateline} {record.text}" if dateline else record.text
+    hint = year_from_url(record.url) if record.published is None else None
+    record.event_dates = find_event_dates(dated_text, record.published, year_hint=hint)
 
 
 def extract_page(raw: bytes, url: str, headers: Mapping[str, str] | None = None) -> Record:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from crawler.extract.wire import strip_wire
+
 _DROP_TAGS = (
     "script, style, noscript, template, iframe, form, nav, aside, footer, "
     "button, select, svg, canvas, object, embed, head"
@@ -68,7 +70,7 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _CANDIDATE_TAGS = frozenset(["div", "td", "article", "main", "section", "body"])
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f]+")
+_WS = re.compile(r"[\s\u00a0\u2009\u202f\u200b]+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:»·-]\s+|\s*\|\s*")
 # Buttons glued to headlines on Joomla sites, and rubric labels.
 _TITLE_JUNK = re.compile(r"(?:\s*(?:PDF|Печат|Е-мейл|E-mail|Print)\s*)+$", re.I)
@@ -86,6 +88,7 @@ class Content:
     title: str
     text: str
     node: LexborNode | None
+    dateline: str | None = None  # a wire dateline removed from the text («Плевен, 13 ноември»)
 
 
 def clean_ws(s: str) -> str:
@@ -248,4 +251,5 @@ def extract_content(tree: LexborHTMLParser) -> Content:
         if p.casefold() == norm_title or _ONLY_DATE.match(p) or _MORE_LINK.match(p):
             continue
         kept.append(p)
-    return Content(title=title, text="\n\n".join(kept), node=main)
+    kept, dateline = strip_wire(kept)
+    return Content(title=title, text="\n\n".join(kept), node=main, dateline=dateline)

@@ -43,7 +43,16 @@ from crawler.extract.datefmt import (
     safe_date,
 )
 
-__all__ = ["find_event_dates", "find_published", "parse_date_text"]
+__all__ = ["find_event_dates", "find_published", "parse_date_text", "year_from_url"]
+
+_URL_YEAR_RE = re.compile(r"/((?:19|20)\d\d)/(?:0[1-9]|1[0-2])(?:/|$)")
+
+
+def year_from_url(url: str) -> int | None:
+    """The year of a ``/YYYY/MM/`` URL path (WordPress permalinks), or None."""
+    m = _URL_YEAR_RE.search(url.split("?", 1)[0])
+    return int(m.group(1)) if m else None
+
 
 # --------------------------------------------------------------------------
 # parse_date_text
@@ -872,7 +881,11 @@ def _fill_years(items: list[_Item]) -> list[_Item]:
 
 
 def _yearless_dates(
-    items: list[_Item], published: date | None, tense: str, year_word: int | None
+    items: list[_Item],
+    published: date | None,
+    tense: str,
+    year_word: int | None,
+    year_hint: int | None = None,
 ) -> list[date | None]:
     """Complete a yearless expression from the publication date.
 
@@ -880,7 +893,7 @@ def _yearless_dates(
     would then lie after publication steps back a year; an announcement that
     would lie more than a month before publication steps forward a year.
     """
-    base = year_word if year_word is not None else (published.year if published else None)
+    base = year_word if year_word is not None else (published.year if published else year_hint)
     if base is None:
         return []
     year = base
@@ -905,7 +918,12 @@ def _yearless_dates(
 
 
 def _resolve_group(
-    items: list[_Item], links: list[str], published: date | None, tense: str, year_word: int | None
+    items: list[_Item],
+    links: list[str],
+    published: date | None,
+    tense: str,
+    year_word: int | None,
+    year_hint: int | None = None,
 ) -> list[date]:
     """All days of one expression; ranges expanded day by day.
 
@@ -914,7 +932,7 @@ def _resolve_group(
     """
     filled = _fill_years(items)
     if any(it.year is None for it in filled):
-        dates = _yearless_dates(filled, published, tense, year_word)
+        dates = _yearless_dates(filled, published, tense, year_word, year_hint)
     else:
         dates = [safe_date(it.year or 0, it.month, it.day) for it in filled]
     if not dates or any(d is None for d in dates):
@@ -949,7 +967,11 @@ def _names_another_day(doc: _Doc, group: list[Atom], atom_starts: list[int]) -> 
 
 
 def _group_dates(
-    doc: _Doc, group: list[Atom], atom_starts: list[int], published: date | None
+    doc: _Doc,
+    group: list[Atom],
+    atom_starts: list[int],
+    published: date | None,
+    year_hint: int | None = None,
 ) -> list[date]:
     """Event days of one written date expression, or [] if it is not an event.
 
@@ -979,7 +1001,7 @@ def _group_dates(
     m = _YEAR_WORD_RE.match(low, end)
     if m and published is not None:
         year_word = published.year + (-1 if m["last"] else 1 if m["next"] else 0)
-    return _resolve_group(items, links, published, ctx.tense, year_word)
+    return _resolve_group(items, links, published, ctx.tense, year_word, year_hint)
 
 
 def _in_spans(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -1041,7 +1063,7 @@ def _anchor_dates(doc: _Doc, atom_starts: list[int], published: date) -> Iterato
             yield published + timedelta(days=(target - published.weekday()) % 7 or 7)
 
 
-def find_event_dates(text: str, published: date | None) -> list[date]:
+def find_event_dates(text: str, published: date | None, year_hint: int | None = None) -> list[date]:
     """Sorted unique days of the happenings the text reports or announces.
 
     An event date is a written date (or «днес»/«вчера»/«утре», a weekday)
@@ -1051,7 +1073,9 @@ def find_event_dates(text: str, published: date | None) -> list[date]:
     сила», any lone «от <date>»), an application window, a document date
     («Постановление №176 от 18 юли 2016 г.»), a period, a vague month or a
     clock time.  Yearless dates, relative words and weekdays resolve against
-    ``published``; without it only dates with a written year are returned.
+    ``published``; without it only dates with a written year are returned,
+    plus yearless ones completed with ``year_hint`` (the year in a
+    ``/YYYY/MM/`` URL of a page that prints no date).
     """
     if not text:
         return []
@@ -1062,7 +1086,7 @@ def find_event_dates(text: str, published: date | None) -> list[date]:
     starts = [a.start for a in atoms]
     found: set[date] = set()
     for group in _group_atoms(doc.low, atoms):
-        found.update(_group_dates(doc, group, starts, published))
+        found.update(_group_dates(doc, group, starts, published, year_hint))
     if published is not None:
         found.update(_anchor_dates(doc, starts, published))
     return sorted(d for d in found if MIN_YEAR <= d.year <= MAX_YEAR)
