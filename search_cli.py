@@ -565,6 +565,59 @@ def analyze(text: str, fmt: str) -> None:
         click.echo(f"{t['start']:>5}-{t['end']:<5} {safe(t['text']):<30} {safe(t['term'])}")
 
 
+# -- eval --------------------------------------------------------------------------------
+
+
+@cli.command("eval")
+@click.option(
+    "--fixtures",
+    "fixtures_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Fixture directory with sites/*/gold.json and queries.json [default: the bundled fixtures].",
+)
+@click.option("--site", help="Only this fixture site (extraction only).")
+@click.option("--misses", is_flag=True, help="List every miss and false positive with its page.")
+@click.option("--no-search", is_flag=True, help="Skip the search evaluation.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def eval_cmd(
+    fixtures_dir: Path | None, site: str | None, misses: bool, no_search: bool, fmt: str
+) -> None:
+    """Measure extraction and search quality on the annotated fixture pages.
+
+    Extraction: precision/recall/F1 per field (people, institutions, projects,
+    places, event dates), accuracy for title and publication date, content
+    recall and boilerplate leakage, per site and overall. Search: recall@10 and
+    precision@10 over the annotated queries. Full results are saved as JSON
+    under benchmarks/results/.
+
+    \b
+    Example:
+      socnews eval --misses
+    """
+    from benchmarks import eval_extraction, eval_search
+
+    fixtures_dir = fixtures_dir or eval_extraction.FIXTURES_DIR
+    try:
+        ext = eval_extraction.run_eval(fixtures_dir, site=site)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--site") from None
+    eval_extraction.save_results(ext)
+    srch = None
+    if not no_search and site is None:
+        srch = eval_search.run_search_eval(fixtures_dir)
+        eval_search.save_results(srch)
+    if fmt == "json":
+        click.echo(json.dumps({"extraction": ext, "search": srch}, ensure_ascii=False, indent=2))
+        return
+    click.echo(eval_extraction.format_table(ext))
+    if misses:
+        click.echo(eval_extraction.format_misses(ext["misses"]))
+    if srch is not None:
+        click.echo("\nsearch\n" + eval_search.format_table(srch, misses))
+
+
 # -- demo --------------------------------------------------------------------------------
 
 DEMO_QUERIES = (
