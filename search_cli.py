@@ -254,11 +254,15 @@ def crawl(
         raise Fail("every fetch failed; see the errors above or the crawl log")
 
 
-def _print_crawl_summary(summary: dict, index_stats: dict | None) -> None:
+def _print_crawl_summary(
+    summary: dict, index_stats: dict | None, labels: dict[str, str] | None = None
+) -> None:
     for host, s in summary["sources"].items():
+        label = f"{host} ({labels[host]})" if labels and host in labels else host
         click.echo(
-            f"{host}: {s['fetched']} fetched, {s['not_modified']} unchanged, "
-            f"{s['documents']} articles ({s['changed']} new or changed), {s['errors']} errors, "
+            f"{label}: {s['fetched']} fetched, {s['not_modified']} unchanged, "
+            f"{s['documents']} articles ({s['changed']} new or changed), "
+            f"{s['missing']} missing (404), {s['errors']} errors, "
             f"{s['skipped_robots']} blocked by robots.txt"
         )
     if summary.get("stopped"):
@@ -656,6 +660,7 @@ def demo(obj: Ctx, keep: bool) -> None:
     click.echo(f"data dir: {obj.data.root}")
     with serve_sites() as servers:
         seeds = [srv.base_url + srv.site.meta.get("start", "/") for srv in servers.values()]
+        labels = {srv.base_url.split("//", 1)[1]: f"fixture {sid}" for sid, srv in servers.items()}
         for sid, srv in servers.items():
             click.echo(
                 f"serving fixture site {sid:<10} ({srv.site.meta.get('host', '')}) at {srv.base_url}"
@@ -665,7 +670,7 @@ def demo(obj: Ctx, keep: bool) -> None:
         summary, index_stats = run_crawl_and_index(
             obj, seeds, max_pages=2000, delay=0.0, no_index=False, respect_crawl_delay=False
         )
-    _print_crawl_summary(summary, index_stats)
+    _print_crawl_summary(summary, index_stats, labels)
     for query, flt in DEMO_QUERIES:
         label = " ".join(
             [f'"{query}"' if query else ""] + [f"--{k} {v[0]!r}" for k, v in flt.items()]

@@ -65,6 +65,7 @@ class HostStats:
     documents: int = 0
     changed: int = 0
     errors: int = 0
+    missing: int = 0  # 404/410: broken links are the web's normal state, not a crawl failure
     skipped_robots: int = 0
 
 
@@ -98,6 +99,7 @@ class CrawlSummary:
                     "documents": s.documents,
                     "changed": s.changed,
                     "errors": s.errors,
+                    "missing": s.missing,
                     "skipped_robots": s.skipped_robots,
                 }
                 for h, s in sorted(self.hosts.items())
@@ -296,7 +298,9 @@ class Crawler:
             self.store.mark(url, "done" if resp.status == 200 else "failed", f"HTTP {resp.status}")
             if resp.url != url:
                 self.store.mark(resp.url, "done", "redirect target")
-        if resp.status >= 400:
+        if resp.status in (404, 410):
+            stats.missing += 1
+        elif resp.status >= 400:
             stats.errors += 1
 
     def _handle_html(self, resp: Response, depth: int, stats: HostStats) -> str:
