@@ -17,8 +17,12 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from crawler.crawl import CrawlConfig
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -113,20 +117,6 @@ def cli(ctx: click.Context, data_dir: Path | None, debug: bool, progress: bool |
 # -- crawl -------------------------------------------------------------------------------
 
 
-def _progress_printer(enabled: bool) -> Callable[[str, dict], None]:
-    counts = {"fetched": 0, "error": 0}
-
-    def show(event: str, data: dict) -> None:
-        counts[event] = counts.get(event, 0) + 1
-        if enabled:
-            from index.render import safe
-
-            line = f"\r\x1b[K[{counts['fetched']} fetched, {counts['error']} errors] {safe(data.get('url', ''))[:90]}"
-            click.echo(line, err=True, nl=False)
-
-    return show
-
-
 @contextmanager
 def _graceful_stop(crawler_stop: Callable[[str], None]):
     """SIGTERM/SIGINT finish the requests in flight, then stop (nothing half-written)."""
@@ -142,38 +132,58 @@ def _graceful_stop(crawler_stop: Callable[[str], None]):
             signal.signal(s, h)
 
 
+@contextmanager
+def _log_to(path: Path | None):
+    """``--log-file``: one line per fetch and per error, for cron and later forensics."""
+    import logging
+
+    if path is None:
+        yield
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("socnews")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
 def run_crawl_and_index(
     obj: Ctx,
-    seeds: list[str],
-    max_pages: int,
-    delay: float,
+    config: CrawlConfig,
     no_index: bool,
     wait: float = 0.0,
-    respect_crawl_delay: bool = True,
+    log_file: Path | None = None,
 ) -> tuple[dict, dict | None]:
+    """Crawl under the writer lock, then index what changed; returns both summaries."""
     import asyncio
 
     from crawler.archive import Archive
-    from crawler.crawl import CrawlConfig, Crawler
+    from crawler.crawl import Crawler
     from crawler.lock import WriterLock
+    from crawler.progress import CrawlProgress
     from crawler.store import Store
     from index.writer import update_index
 
     obj.data.ensure()
-    with WriterLock(obj.data.lock, wait=wait):
-        config = CrawlConfig(
-            seeds=seeds, max_pages=max_pages, delay=delay, respect_crawl_delay=respect_crawl_delay
-        )
-        with Store(obj.data.db) as store, Archive(obj.data.archive) as archive:
-            crawler = Crawler(store, archive, config, _progress_printer(obj.progress))
+    with (
+        WriterLock(obj.data.lock, wait=wait),
+        _log_to(log_file),
+        Store(obj.data.db) as store,
+        Archive(obj.data.archive) as archive,
+    ):
+        with CrawlProgress(enabled=obj.progress, store=store) as progress:
+            crawler = Crawler(store, archive, config, progress.update)
             with _graceful_stop(crawler.request_stop):
                 summary = asyncio.run(crawler.run())
-            if obj.progress:
-                click.echo("\r\x1b[K", err=True, nl=False)
-            index_stats = None
-            if not no_index:
-                stats = update_index(store, obj.data.index)
-                index_stats = {"indexed": stats.indexed, "total": stats.total}
+        index_stats = None
+        if not no_index:
+            stats = update_index(store, obj.data.index)
+            index_stats = {"indexed": stats.indexed, "total": stats.total}
     return summary.to_json(), index_stats
 
 
@@ -184,6 +194,19 @@ def run_crawl_and_index(
     multiple=True,
     metavar="URL",
     help="Start URL; the crawl stays on its host. Repeatable.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file (TOML): start URLs, hosts, URL patterns and rate limits per source. See sources.toml.",
+)
+@click.option(
+    "--source",
+    "only_sources",
+    multiple=True,
+    metavar="NAME",
+    help="With --config: crawl only these sources. Repeatable.",
 )
 @click.option(
     "--max-pages",
@@ -197,7 +220,16 @@ def run_crawl_and_index(
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
-    help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).",
+    help="Seconds between requests to one host for --seed (a source's rate_limit, and robots.txt Crawl-delay, win).",
+)
+@click.option(
+    "--since", metavar="DATE", help="Do not walk listings (or feed entries) older than this date."
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Stop starting new requests after this long; the rest waits for the next run.",
 )
 @click.option(
     "--no-index", is_flag=True, help="Fetch and extract only; index later with `socnews index`."
@@ -210,38 +242,57 @@ def run_crawl_and_index(
     help="If another crawl holds the lock, wait up to this many seconds instead of exiting 3.",
 )
 @click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append a line per fetch and per error to this file.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @pass_ctx
 def crawl(
     obj: Ctx,
-    seeds: tuple[str, ...],
-    max_pages: int,
-    delay: float,
-    no_index: bool,
-    wait: float,
-    fmt: str,
-) -> None:
+    seeds,
+    config_file,
+    only_sources,
+    max_pages,
+    delay,
+    since,
+    time_limit,
+    no_index,
+    wait,
+    log_file,
+    fmt,
+) -> None:  # noqa: ANN001
     """Fetch news pages politely, store and extract them, and update the index.
 
     Re-running is incremental: unchanged pages answer 304 and are not
-    re-processed, listings are revisited for new articles, and an interrupted
-    run resumes where it stopped.
+    re-processed, listings and feeds are revisited for new articles, and an
+    interrupted run (even kill -9) resumes where it stopped. A second crawl
+    while one is running exits 3 (or waits with --wait).
 
     \b
-    Example:
+    Examples:
       socnews crawl --seed https://mlsp.government.bg/novini --max-pages 200
+      socnews crawl --config sources.toml --since 2024-01-01 --log-file crawl.log
     """
+    from crawler.crawl import CrawlConfig
     from crawler.urls import BadURL, canonicalize
 
-    if not seeds:
-        raise click.UsageError("give at least one --seed URL")
+    if not seeds and not config_file:
+        raise click.UsageError("give --seed URL or --config sources.toml")
     for s in seeds:
         try:
             canonicalize(s)
         except BadURL as e:
             raise click.BadParameter(f"{s!r}: {e}", param_hint="--seed") from None
-    summary, index_stats = run_crawl_and_index(obj, list(seeds), max_pages, delay, no_index, wait)
+    config = CrawlConfig(
+        seeds=list(seeds), max_pages=max_pages, delay=delay, time_limit=time_limit,
+        since=date.fromisoformat(parse_day(since, "--since")) if since else None,
+    )  # fmt: skip
+    if config_file:
+        _apply_sources(config, config_file, only_sources)
+    summary, index_stats = run_crawl_and_index(obj, config, no_index, wait, log_file)
     if fmt == "json":
         click.echo(
             json.dumps({"crawl": summary, "index": index_stats}, ensure_ascii=False, indent=2)
@@ -252,6 +303,33 @@ def crawl(
     errors = sum(s["errors"] for s in summary["sources"].values())
     if errors and not fetched:
         raise Fail("every fetch failed; see the errors above or the crawl log")
+
+
+def _apply_sources(config: CrawlConfig, path: Path, only: tuple[str, ...]) -> None:
+    from crawler.sources import ConfigError, load_sources
+
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {path}", param_hint="--config")
+    try:
+        settings = load_sources(path)
+    except ConfigError as e:
+        raise click.BadParameter(str(e), param_hint="--config") from None
+    sources = list(settings.sources)
+    if only:
+        known = {s.name for s in sources}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            raise click.BadParameter(
+                f"no source named {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                param_hint="--source",
+            )
+        sources = [s for s in sources if s.name in only]
+    config.sources = sources
+    config.user_agent = settings.user_agent
+    config.concurrency = settings.concurrency
+    config.timeout = settings.timeout
+    config.max_bytes = settings.max_bytes
+    config.max_depth = settings.max_depth
 
 
 def _print_crawl_summary(
@@ -667,9 +745,10 @@ def demo(obj: Ctx, keep: bool) -> None:
             )
         click.echo("crawling…")
         # the fixture servers are local: no need to wait out their robots.txt Crawl-delay
-        summary, index_stats = run_crawl_and_index(
-            obj, seeds, max_pages=2000, delay=0.0, no_index=False, respect_crawl_delay=False
-        )
+        from crawler.crawl import CrawlConfig
+
+        config = CrawlConfig(seeds=seeds, max_pages=2000, delay=0.0, respect_crawl_delay=False)
+        summary, index_stats = run_crawl_and_index(obj, config, no_index=False)
     _print_crawl_summary(summary, index_stats, labels)
     for query, flt in DEMO_QUERIES:
         label = " ".join(

@@ -6,56 +6,87 @@ frontier, page states (ETag, Last-Modified, content hash) and documents are
 all in SQLite, and raw bodies are in the WARC archive.
 
 Politeness: robots.txt per host (Crawl-delay honoured), one request at a time
-per host with a delay between requests, a global concurrency cap, and
-exponential backoff with jitter on timeouts, 429 and 5xx (Retry-After
-honoured).
+per host with the source's rate limit between requests, a global concurrency
+cap, exponential backoff with jitter on timeouts, 429 and 5xx (Retry-After
+honoured), and a per-host circuit breaker that leaves a failing site alone
+for the rest of the run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
+import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
 
 from crawler.archive import Archive
-from crawler.extract import analyze_page
+from crawler.dedup import DuplicateIndex, as_hex, is_near_duplicate, simhash
+from crawler.extract import Page, analyze_page, enrich
+from crawler.extract.dates import parse_date_text
+from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.robots import Robots
-from crawler.store import Store
+from crawler.sources import Source
+from crawler.store import Store, content_hash
+from crawler.traps import TrapDetector
 from crawler.urls import BadURL, canonicalize, doc_id, host_of
+
+log = logging.getLogger("socnews.crawl")
 
 USER_AGENT = (
     "socnews/0.1 (+https://github.com/socnews/socnews; research crawler for social-policy news)"
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})  # not 304: httpx counts it as 3xx
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+BREAKER_FAILURES = 5  # consecutive failures that open a host's circuit for this run
 _SKIP_EXTENSIONS = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".css", ".js", ".zip", ".rar",
     ".7z", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".mp3", ".mp4", ".avi",
 )  # fmt: skip
+_LISTING_DATES = re.compile(
+    r"\b\d{1,2}\.\d{1,2}\.(?:19|20)\d\d|\b\d{1,2}\s+[А-Яа-яA-Za-z]{3,10}\.?\s+(?:19|20)\d\d"
+)
 
 
 @dataclass(slots=True)
 class CrawlConfig:
-    seeds: list[str]
+    seeds: list[str] = field(default_factory=list)  # ad hoc: scope is each seed's host
+    sources: list[Source] = field(default_factory=list)  # from sources.toml
     max_pages: int = 10_000
-    delay: float = 1.0  # seconds between requests to one host
+    delay: float = 1.0  # seconds between requests to one host (ad hoc seeds)
     concurrency: int = 4  # requests in flight across all hosts
     timeout: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     max_depth: int = 12
     max_attempts: int = 3
+    time_limit: float | None = None  # seconds; stop scheduling after this
+    since: date | None = None  # stop walking listings older than this
     user_agent: str = USER_AGENT
     respect_crawl_delay: bool = True  # off only for the loopback demo and benchmarks
-    allowed_hosts: set[str] = field(default_factory=set)  # empty: the seeds' hosts
+
+
+def ad_hoc_source(seed: str, delay: float) -> Source:
+    """A source for ``--seed URL``: the seed's host, no patterns, the given delay."""
+    url = canonicalize(seed)
+    return Source(
+        name=host_of(url),
+        start_urls=(url,),
+        allowed_hosts=frozenset({host_of(url)}),
+        rate_limit=delay,
+        max_pages=1_000_000,
+    )
 
 
 @dataclass(slots=True)
@@ -67,6 +98,10 @@ class HostStats:
     errors: int = 0
     missing: int = 0  # 404/410: broken links are the web's normal state, not a crawl failure
     skipped_robots: int = 0
+    traps: int = 0
+    duplicates: int = 0
+    circuit_open: bool = False
+    consecutive_failures: int = 0
 
 
 @dataclass(slots=True)
@@ -98,9 +133,12 @@ class CrawlSummary:
                     "not_modified": s.not_modified,
                     "documents": s.documents,
                     "changed": s.changed,
+                    "duplicates": s.duplicates,
                     "errors": s.errors,
                     "missing": s.missing,
                     "skipped_robots": s.skipped_robots,
+                    "traps": s.traps,
+                    "circuit_open": s.circuit_open,
                 }
                 for h, s in sorted(self.hosts.items())
             },
@@ -140,6 +178,25 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+def _is_private_host(host: str) -> bool:
+    """Loopback, private, link-local or reserved addresses (and localhost) by name."""
+    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 else host.strip("[]")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+
+
+def listing_is_older_than(html: bytes, since: date) -> bool:
+    """True when every date a listing page shows is before ``since`` (and it shows some)."""
+    text = html[:2_000_000].decode("utf-8", "ignore")
+    dates = [d for m in _LISTING_DATES.finditer(text) if (d := parse_date_text(m.group(0)))]
+    return bool(dates) and max(dates) < since
+
+
 class Crawler:
     def __init__(
         self,
@@ -153,10 +210,14 @@ class Crawler:
         self.config = config
         self.progress = progress or (lambda event, data: None)
         self.summary = CrawlSummary()
+        self.sources = list(config.sources) + [ad_hoc_source(s, config.delay) for s in config.seeds]
+        self.by_host: dict[str, Source] = {h: s for s in self.sources for h in s.allowed_hosts}
         self.robots: dict[str, Robots] = {}
-        self.host_locks: dict[str, asyncio.Lock] = {}
         self.host_next: dict[str, float] = {}
-        self.scope: set[str] = set(config.allowed_hosts)
+        self.host_budget: dict[str, int] = {}
+        self.feed_urls: set[str] = set()
+        self.traps = TrapDetector()
+        self.dups = DuplicateIndex.from_rows(store.simhashes())
         self._stop = False
 
     def request_stop(self, why: str) -> None:
@@ -165,54 +226,58 @@ class Crawler:
         self.summary.stopped = why
 
     # -- scope and politeness -----------------------------------------------------
-    def in_scope(self, url: str) -> bool:
-        if host_of(url) not in self.scope:
-            return False
-        path = url.split("?", 1)[0].lower()
-        return not path.endswith(_SKIP_EXTENSIONS)
+    def source_of(self, url: str) -> Source | None:
+        return self.by_host.get(host_of(url))
+
+    def scope_check(self, url: str) -> str | None:
+        """Why a URL must not be fetched, or None when it may be."""
+        source = self.source_of(url)
+        if source is None:
+            return "out of scope"
+        if source.classify(url) == "excluded":
+            return "excluded by source patterns"
+        if url.split("?", 1)[0].lower().endswith(_SKIP_EXTENSIONS):
+            return "not a page"
+        return self.traps.check(url)
 
     async def _robots(self, client: httpx.AsyncClient, url: str) -> Robots:
         host = host_of(url)
         if host not in self.robots:
             robots_url = url.split("://", 1)[0] + "://" + host + "/robots.txt"
             try:
-                resp = await self._get(client, robots_url, {}, follow=True)
+                resp = await self._get(client, robots_url, {})
                 self.robots[host] = Robots.from_response(resp.status, resp.body)
-            except FetchError:
+            except FetchError as e:
+                log.warning("robots.txt of %s unavailable: %s", host, e)
                 self.robots[host] = Robots.unreachable()
+            for sitemap in self.robots[host].sitemaps():
+                self._add_feed(sitemap)
         return self.robots[host]
 
-    async def _wait_turn(self, host: str) -> None:
+    def _delay_for(self, host: str) -> float:
+        source = self.by_host.get(host)
+        delay = source.rate_limit if source is not None else self.config.delay
         robots = self.robots.get(host)
-        delay = self.config.delay
         if robots is not None and self.config.respect_crawl_delay:
             delay = max(delay, robots.crawl_delay(self.config.user_agent) or 0.0)
-        now = time.monotonic()
-        wait = self.host_next.get(host, 0.0) - now
+        return delay
+
+    async def _wait_turn(self, host: str) -> None:
+        wait = self.host_next.get(host, 0.0) - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        self.host_next[host] = time.monotonic() + delay
+        self.host_next[host] = time.monotonic() + self._delay_for(host)
 
     # -- HTTP -----------------------------------------------------------------------
-    async def _get(
-        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], follow: bool
-    ) -> Response:
+    async def _get(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> Response:
         """GET with a body cap; follows redirects by hand so each hop is scope-checked."""
         current = url
+        seen = {url}
         for _hop in range(self.config.max_redirects + 1):
             try:
                 async with client.stream("GET", current, headers=headers) as resp:
-                    if resp.status_code in REDIRECTS and "location" in resp.headers and follow:
-                        location = resp.headers.get("location", "")
-                        try:
-                            nxt = canonicalize(location, base=current)
-                        except BadURL as e:
-                            raise FetchError(f"bad redirect: {e}") from None
-                        if nxt != current and host_of(nxt) not in self.scope:
-                            raise FetchError(f"redirect out of scope to {host_of(nxt)}")
-                        if nxt == current:
-                            raise FetchError("redirect loop")
-                        current = nxt
+                    if resp.status_code in REDIRECTS and "location" in resp.headers:
+                        current = self._redirect_target(current, resp.headers["location"], seen)
                         continue
                     chunks: list[bytes] = []
                     size = 0
@@ -242,14 +307,31 @@ class Crawler:
                 raise FetchError(f"HTTP error: {type(e).__name__}") from None
         raise FetchError(f"more than {self.config.max_redirects} redirects")
 
+    def _redirect_target(self, current: str, location: str, seen: set[str]) -> str:
+        try:
+            nxt = canonicalize(location, base=current)
+        except BadURL as e:
+            raise FetchError(f"bad redirect: {e}") from None
+        if nxt in seen:
+            raise FetchError("redirect loop")
+        seen.add(nxt)
+        source = self.source_of(current)
+        if host_of(nxt) != host_of(current):
+            if self.source_of(nxt) is not source:
+                raise FetchError(f"redirect off the source to {host_of(nxt)}")
+            private = _is_private_host(host_of(nxt)) and not _is_private_host(host_of(current))
+            if private and not (source and source.allow_private_redirects):
+                raise FetchError(f"redirect to a private address {host_of(nxt)} refused")
+        return nxt
+
     # -- one URL --------------------------------------------------------------------
     async def _process(self, client: httpx.AsyncClient, url: str, depth: int) -> None:
         host = host_of(url)
         stats = self.summary.host(host)
         robots = await self._robots(client, url)
         if robots.unavailable:
-            self.store.defer(url, time.time() + 60, "robots.txt unavailable")
-            stats.errors += 1
+            self.store.defer(url, time.time() + 300, "robots.txt unavailable")
+            self._count_failure(host)
             return
         if not robots.allowed(url, self.config.user_agent):
             self.store.mark(url, "skipped", "robots.txt")
@@ -261,14 +343,15 @@ class Crawler:
             headers["If-None-Match"] = state.etag
         if state and state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        async with self.host_locks.setdefault(host, asyncio.Lock()):
-            await self._wait_turn(host)
-            try:
-                resp = await self._get(client, url, headers, follow=True)
-            except FetchError as e:
-                self._failed(url, host, e)
-                return
+        await self._wait_turn(host)
+        try:
+            resp = await self._get(client, url, headers)
+        except FetchError as e:
+            self._failed(url, host, e)
+            return
+        stats.consecutive_failures = 0
         self.progress("fetched", {"url": url, "status": resp.status, "host": host})
+        log.info("%s %s", resp.status, url)
         if resp.url != url:
             self.store.add_alias(url, resp.url)
         if resp.status == 304 and state is not None:
@@ -277,7 +360,7 @@ class Crawler:
             self.store.mark(url, "done", "not modified")
             return
         stats.fetched += 1
-        ctype = resp.headers.get("content-type", "")
+        ctype = resp.headers.get("content-type", "").lower()
         archive_loc = self.archive.append(
             resp.url, resp.status, resp.reason, list(resp.headers.multi_items()), resp.body
         )
@@ -285,8 +368,10 @@ class Crawler:
         changed = state is None or state.sha1 != sha1
         if resp.status != 200:
             kind = "error"
-        elif not ctype.startswith(HTML_TYPES) and ctype:
-            kind = "other"
+        elif url in self.feed_urls or ctype.startswith(XML_TYPES):
+            kind = self._handle_feed(resp, depth)
+        elif ctype and not ctype.startswith(HTML_TYPES):
+            kind = "other"  # PDFs and the like: archived, not parsed
         else:
             kind = self._handle_html(resp, depth, stats)
         with self.store.transaction():
@@ -304,18 +389,92 @@ class Crawler:
             stats.errors += 1
 
     def _handle_html(self, resp: Response, depth: int, stats: HostStats) -> str:
+        source = self.source_of(resp.url)
         page = analyze_page(resp.body, resp.url, dict(resp.headers))
-        self._enqueue_links(page.links, resp.url, depth)
-        if not page.is_article:
+        kind = source.classify(resp.url) if source else None
+        is_article = kind == "article" or (kind is None and page.is_article)
+        walk = not (
+            not is_article
+            and self.config.since is not None
+            and listing_is_older_than(resp.body, self.config.since)
+        )
+        for feed in page.feeds:
+            self._add_feed(feed, base=resp.url)
+        if walk:
+            self._enqueue_links(page.links, resp.url, depth)
+        self.traps.note_links(resp.url, page.links)
+        if not is_article:
             return "listing"
-        record = page.record
-        content_hash = hashlib.sha1(
-            repr(sorted(record.to_json().items())).encode("utf-8")
-        ).hexdigest()
-        stats.documents += 1
-        if self.store.save_document(doc_id(resp.url), record, host_of(resp.url), content_hash):
-            stats.changed += 1
+        self._save_article(resp.url, page, stats)
         return "article"
+
+    def _save_article(self, url: str, page: Page, stats: HostStats) -> None:
+        record = page.record
+        if record.published is None:
+            record.published = self.store.published_hint(url)
+            if record.published is not None:
+                enrich(record)  # yearless and relative dates now have their anchor
+        did = doc_id(url)
+        h = simhash(record.text)
+        self.dups.remove(did)
+
+        def same_text(other_id: str) -> bool:
+            other = self.store.document(other_id)
+            return other is not None and is_near_duplicate(record.text, other.record.text)
+
+        dup = self.dups.earliest_duplicate(did, h, record.published, url, confirm=same_text)
+        stats.documents += 1
+        chash = content_hash(record)
+        self.traps.note_content(url, chash)
+        with self.store.transaction():
+            if self.store.save_document(did, record, host_of(url), chash, as_hex(h), dup):
+                stats.changed += 1
+            if dup is None:
+                for later in self.dups.later_copies(
+                    did, h, record.published, url, confirm=same_text
+                ):
+                    self.store.set_duplicate_of(later, did)
+        if dup is not None:
+            stats.duplicates += 1
+        self.dups.add(did, h, record.published, url)
+
+    def _handle_feed(self, resp: Response, depth: int) -> str:
+        """RSS/Atom entries and sitemap URLs go to the frontier; their dates become hints."""
+        try:
+            if b"<urlset" in resp.body[:2048] or b"<sitemapindex" in resp.body[:2048]:
+                sm = parse_sitemap(resp.body, resp.url)
+                for child in sm.sitemaps:
+                    self._add_feed(child)
+                entries = sm.urls
+            else:
+                entries = parse_feed(resp.body, resp.url)
+        except FeedError as e:
+            log.warning("unreadable feed %s: %s", resp.url, e)
+            return "other"
+        for entry in entries:
+            try:
+                url = canonicalize(entry.url)
+            except BadURL:
+                continue
+            if self.config.since and entry.published and entry.published < self.config.since:
+                continue
+            if entry.published is not None:
+                self.store.set_published_hint(url, entry.published)
+            if self.scope_check(url) is None:
+                self.store.enqueue(url, host_of(url), depth + 1, self.summary.run_id)
+        return "feed"
+
+    def _add_feed(self, url: str, base: str | None = None) -> None:
+        """Queue a feed or sitemap ahead of pages: its dates fill undated articles."""
+        try:
+            url = canonicalize(url, base=base)
+        except BadURL:
+            return
+        if url in self.feed_urls or self.source_of(url) is None:
+            return
+        self.feed_urls.add(url)
+        if self.store.page_state(url) is None or self.store.frontier_state(url) != "queued":
+            self.store.requeue(url, host_of(url), 0)
 
     def _enqueue_links(self, links: list[str], base: str, depth: int) -> None:
         if depth >= self.config.max_depth:
@@ -325,26 +484,39 @@ class Crawler:
                 url = canonicalize(href, base=base)
             except BadURL:
                 continue
-            if self.in_scope(url):
+            reason = self.scope_check(url)
+            if reason is None:
                 self.store.enqueue(url, host_of(url), depth + 1, self.summary.run_id)
+            elif reason not in ("out of scope", "not a page", "excluded by source patterns"):
+                self.summary.host(host_of(url)).traps += 1
 
     def _revisit_links(self, url: str, depth: int) -> None:
         """A 304 listing still leads somewhere: re-read its links from the archive."""
-        row = self.store.db.execute(
-            "SELECT archive_file, archive_offset, archive_length, kind FROM pages WHERE url=?",
-            (url,),
-        ).fetchone()
-        if not row or row[0] is None or row[3] != "listing":
+        loc = self.store.archive_location(url)
+        if loc is None or loc[3] != "listing":
             return
-        stored = self.archive.read(row[0], row[1], row[2])
+        stored = self.archive.read(loc[0], loc[1], loc[2])
         page = analyze_page(stored.body, url, stored.headers)
         self._enqueue_links(page.links, url, depth)
+
+    def _count_failure(self, host: str) -> None:
+        stats = self.summary.host(host)
+        stats.consecutive_failures += 1
+        if stats.consecutive_failures >= BREAKER_FAILURES and not stats.circuit_open:
+            stats.circuit_open = True
+            log.warning(
+                "%s: %d failures in a row; leaving it alone for this run", host, BREAKER_FAILURES
+            )
+            self.progress("circuit", {"host": host})
 
     def _failed(self, url: str, host: str, e: FetchError) -> None:
         stats = self.summary.host(host)
         stats.errors += 1
+        if e.retry:
+            self._count_failure(host)
         attempts = self.store.attempts(url) + 1
         self.progress("error", {"url": url, "reason": str(e), "host": host})
+        log.warning("failed %s: %s", url, e)
         if e.retry and attempts < self.config.max_attempts:
             backoff = e.retry_after if e.retry_after is not None else 2**attempts
             backoff = min(backoff, 3600) * (1 + random.random() * 0.25)
@@ -355,19 +527,21 @@ class Crawler:
     # -- the loop -------------------------------------------------------------------
     def _seed(self) -> None:
         self.store.reset_in_flight()  # what a killed run was fetching is fetched again
-        for seed in self.config.seeds:
-            url = canonicalize(seed)
-            self.scope.add(host_of(url))
-            self.store.requeue(url, host_of(url), 0)
+        for source in self.sources:
+            self.host_budget.update({h: source.max_pages for h in source.allowed_hosts})
+            for start in source.start_urls:
+                url = canonicalize(start)
+                self.store.requeue(url, host_of(url), 0)
+            for feed in (*source.feeds, *source.sitemaps):
+                self._add_feed(feed)
         # listings are revisited every run: they are where new articles appear
-        for (url,) in self.store.db.execute(
-            "SELECT url FROM pages WHERE kind='listing'"
-        ).fetchall():
-            if host_of(url) in self.scope:
+        for url in self.store.urls_of_kind("listing"):
+            if self.source_of(url) is not None and self.traps.check(url) is None:
                 self.store.requeue(url, host_of(url), 1)
 
     async def run(self) -> CrawlSummary:
         started = time.monotonic()
+        deadline = started + self.config.time_limit if self.config.time_limit else None
         self.summary.run_id = self.store.start_run()
         self._seed()
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -382,17 +556,23 @@ class Crawler:
             in_flight: dict[asyncio.Task, str] = {}  # task -> host it occupies
             budget = self.config.max_pages
             while not self._stop:
+                if deadline is not None and time.monotonic() > deadline:
+                    self.summary.stopped = "time limit reached"
+                    break
                 busy = set(in_flight.values())
                 # one request in flight per host; fill free slots host by host
-                for host in sorted(self.scope - busy):
+                for host in sorted(self.by_host.keys() - busy):
                     if len(in_flight) >= self.config.concurrency or budget <= 0:
                         break
+                    if self.summary.host(host).circuit_open or self.host_budget.get(host, 1) <= 0:
+                        continue
                     nxt = self.store.next_for_host(host)
                     if nxt is None:
                         continue
                     url, depth = nxt
                     self.store.mark(url, "fetching", None)
                     budget -= 1
+                    self.host_budget[host] = self.host_budget.get(host, 1) - 1
                     in_flight[asyncio.create_task(self._guarded(client, url, depth))] = host
                 if not in_flight:
                     if budget <= 0:
@@ -420,21 +600,22 @@ class Crawler:
         except Exception as e:  # noqa: BLE001 - one broken page must not end the crawl
             self.summary.host(host_of(url)).errors += 1
             self.store.mark(url, "failed", f"internal error: {type(e).__name__}: {e}"[:500])
+            log.exception("internal error on %s", url)
             self.progress("error", {"url": url, "reason": f"internal error: {e}"})
 
     def _next_deferred(self) -> float | None:
-        row = self.store.db.execute(
-            "SELECT min(not_before) FROM frontier WHERE state='queued'"
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        return max(0.0, row[0] - time.time())
+        hosts = [
+            h for h in self.by_host
+            if not self.summary.host(h).circuit_open and self.host_budget.get(h, 1) > 0
+        ]  # fmt: skip
+        when = self.store.next_due(hosts)
+        return None if when is None else max(0.0, when - time.time())
 
 
 def run_crawl(
     db_path: Path, archive_dir: Path, config: CrawlConfig, progress: ProgressFn | None = None
 ) -> CrawlSummary:
-    """Synchronous entry point for the CLI."""
+    """Synchronous entry point for scripts and benchmarks."""
     with Store(db_path) as store, Archive(archive_dir) as archive:
         crawler = Crawler(store, archive, config, progress)
         return asyncio.run(crawler.run())

@@ -8,11 +8,13 @@ raw archive (:mod:`crawler.archive`); the store records where each lives.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from crawler.record import Record
@@ -67,6 +69,10 @@ CREATE TABLE IF NOT EXISTS documents (
     indexed_hash TEXT                -- content_hash as last indexed; NULL = needs indexing
 );
 CREATE INDEX IF NOT EXISTS documents_unindexed ON documents(indexed_hash);
+CREATE TABLE IF NOT EXISTS hints (
+    url TEXT PRIMARY KEY,            -- a publication date a feed or sitemap gave for a URL
+    published TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at REAL NOT NULL,
@@ -75,6 +81,13 @@ CREATE TABLE IF NOT EXISTS runs (
     summary TEXT
 );
 """
+
+
+def content_hash(record: Record) -> str:
+    """What "changed" means for a document: any extracted field, not the raw bytes."""
+    return hashlib.sha1(
+        json.dumps(record.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    ).hexdigest()
 
 
 @dataclass(slots=True)
@@ -152,6 +165,10 @@ class Store:
         """URLs a killed run was fetching go back to the queue."""
         return self.db.execute("UPDATE frontier SET state='queued' WHERE state='fetching'").rowcount
 
+    def frontier_state(self, url: str) -> str | None:
+        row = self.db.execute("SELECT state FROM frontier WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
     def queued_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM frontier WHERE state='queued'").fetchone()[0]
 
@@ -217,6 +234,45 @@ class Store:
             ),
         )  # fmt: skip
 
+    def archive_location(self, url: str) -> tuple[str, int, int, str] | None:
+        """(file, offset, length, kind) of the page's last stored body."""
+        row = self.db.execute(
+            "SELECT archive_file, archive_offset, archive_length, kind FROM pages WHERE url=?",
+            (url,),
+        ).fetchone()
+        return None if not row or row[0] is None else (row[0], row[1], row[2], row[3])
+
+    def urls_of_kind(self, kind: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT url FROM pages WHERE kind=?", (kind,))]
+
+    def next_due(self, hosts: list[str]) -> float | None:
+        """When the earliest queued URL of these hosts becomes due (epoch seconds)."""
+        if not hosts:
+            return None
+        marks = ",".join("?" * len(hosts))
+        row = self.db.execute(
+            f"SELECT min(not_before) FROM frontier WHERE state='queued' AND host IN ({marks})",
+            hosts,
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_published_hint(self, url: str, published: date) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO hints(url, published) VALUES (?, ?)",
+            (url, published.isoformat()),
+        )
+
+    def published_hint(self, url: str) -> date | None:
+        row = self.db.execute("SELECT published FROM hints WHERE url=?", (url,)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def set_duplicate_of(self, doc_id: str, duplicate_of: str | None) -> None:
+        """Re-point a document at an earlier copy found later; it is re-indexed."""
+        self.db.execute(
+            "UPDATE documents SET duplicate_of=?, indexed_hash=NULL WHERE id=?",
+            (duplicate_of, doc_id),
+        )
+
     def add_alias(self, alias: str, url: str) -> None:
         if alias != url:
             self.db.execute(
@@ -244,8 +300,15 @@ class Store:
         duplicate_of: str | None = None,
     ) -> bool:
         """Insert or update a document; True when its content changed."""
-        row = self.db.execute("SELECT content_hash FROM documents WHERE id=?", (doc_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT content_hash, simhash, duplicate_of FROM documents WHERE id=?", (doc_id,)
+        ).fetchone()
         if row and row[0] == content_hash:
+            if (row[1], row[2]) != (simhash, duplicate_of):
+                self.db.execute(
+                    "UPDATE documents SET simhash=?, duplicate_of=?, indexed_hash=NULL WHERE id=?",
+                    (simhash, duplicate_of, doc_id),
+                )
             return False
         self.db.execute(
             """INSERT INTO documents(id, url, host, title, published, record, content_hash,

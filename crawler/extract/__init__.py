@@ -6,6 +6,7 @@ stored page can be re-extracted later from the raw archive.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,14 @@ from crawler.record import Record
 
 # Below this much main text a page is a listing, a menu page or an error page.
 MIN_ARTICLE_CHARS = 250
+# Service pages every Bulgarian public site has; long text, often a date, never news.
+_UTILITY_TITLE = re.compile(
+    r"^\s*(?:Контакти|Обществени поръчки|Профил на купувача|Свободни работни места|Кариери|"
+    r"Карта на сайта|За нас|Структура|Ръководство|Достъп до (?:обществена )?информация|"
+    r"Политика за (?:поверителност|бисквитките|бисквитки)|Декларация за достъпност|"
+    r"Страницата не е намерена|Грешка 404|Търсене|Вход)\b",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -27,6 +36,7 @@ class Page:
 
     record: Record
     links: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)  # RSS/Atom the page advertises
     is_article: bool = False
 
 
@@ -39,19 +49,34 @@ def _links(tree: LexborHTMLParser) -> list[str]:
     return out
 
 
+def _feeds(tree: LexborHTMLParser) -> list[str]:
+    return [
+        href
+        for link in tree.css("link[rel=alternate][href]")
+        if "rss" in (t := (link.attributes.get("type") or "").lower()) or "atom" in t
+        if (href := (link.attributes.get("href") or "").strip())
+    ]
+
+
 def analyze_page(raw: bytes, url: str, headers: Mapping[str, str] | None = None) -> Page:
     """Decode, parse once, and extract the record plus the page's links."""
     html, _codec = decode_html(raw, headers)
     tree = LexborHTMLParser(strip_controls(defuse_nesting(html)))
     links = _links(tree)
+    feeds = _feeds(tree)
     published = find_published(tree, url)
     content = extract_content(tree)
     record = Record(url=url, title=content.title, published=published, text=content.text)
     if published is None:
         record.published = find_published(LexborHTMLParser(""), url, content.text)
     enrich(record, dateline=content.dateline)
-    is_article = len(record.text) >= MIN_ARTICLE_CHARS and bool(record.title)
-    return Page(record=record, links=links, is_article=is_article)
+    is_article = (
+        len(record.text) >= MIN_ARTICLE_CHARS
+        and bool(record.title)
+        and content.teasers < 3
+        and not _UTILITY_TITLE.match(record.title)
+    )
+    return Page(record=record, links=links, feeds=feeds, is_article=is_article)
 
 
 def enrich(record: Record, dateline: str | None = None) -> None:

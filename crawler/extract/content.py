@@ -89,6 +89,7 @@ class Content:
     text: str
     node: LexborNode | None
     dateline: str | None = None  # a wire dateline removed from the text («Плевен, 13 ноември»)
+    teasers: int = 0  # linked headlines outside boilerplate: a listing has several
 
 
 def clean_ws(s: str) -> str:
@@ -242,6 +243,15 @@ def extract_content(tree: LexborHTMLParser) -> Content:
     """Headline and main text; the tree is modified (boilerplate removed)."""
     title = find_title(tree, None)
     strip_boilerplate(tree)
+    teasers = len(
+        {
+            a.attributes.get("href")
+            for a in tree.css(
+                "h1 a[href], h2 a[href], h3 a[href], h4 a[href], .contentheading a[href], "
+                "a.contentpagetitle, .entry-title a[href], .post__title a[href]"
+            )
+        }
+    )
     root = tree.body or tree.root
     main = _score_candidates(root) if root is not None else None
     paras = paragraphs(main) if main is not None else []
@@ -252,4 +262,6 @@ def extract_content(tree: LexborHTMLParser) -> Content:
             continue
         kept.append(p)
     kept, dateline = strip_wire(kept)
-    return Content(title=title, text="\n\n".join(kept), node=main, dateline=dateline)
+    return Content(
+        title=title, text="\n\n".join(kept), node=main, dateline=dateline, teasers=teasers
+    )
