@@ -570,7 +570,7 @@ class Crawler:
                     if nxt is None:
                         continue
                     url, depth = nxt
-                    self.store.mark(url, "fetching", None)
+                    self.store.claim(url)
                     budget -= 1
                     self.host_budget[host] = self.host_budget.get(host, 1) - 1
                     in_flight[asyncio.create_task(self._guarded(client, url, depth))] = host

@@ -161,6 +161,10 @@ class Store:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def claim(self, url: str) -> None:
+        """Mark a URL as being fetched (a killed run's claims are released at the next start)."""
+        self.db.execute("UPDATE frontier SET state='fetching' WHERE url=?", (url,))
+
     def reset_in_flight(self) -> int:
         """URLs a killed run was fetching go back to the queue."""
         return self.db.execute("UPDATE frontier SET state='queued' WHERE state='fetching'").rowcount

@@ -61,7 +61,7 @@ def test_frontier_is_idempotent(tmp_path: Path) -> None:
         assert s.enqueue("http://x.bg/a", "x.bg", 0)
         assert not s.enqueue("http://x.bg/a", "x.bg", 1)
         assert s.next_for_host("x.bg") == ("http://x.bg/a", 0)
-        s.mark("http://x.bg/a", "fetching")
+        s.claim("http://x.bg/a")
         assert s.next_for_host("x.bg") is None
         assert s.reset_in_flight() == 1  # a killed run's in-flight URL is queued again
         s.mark("http://x.bg/a", "done")
