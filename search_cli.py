@@ -647,6 +647,134 @@ def analyze(text: str, fmt: str) -> None:
         click.echo(f"{t['start']:>5}-{t['end']:<5} {safe(t['text']):<30} {safe(t['term'])}")
 
 
+# -- operations: status / check / reprocess ------------------------------------------------
+
+
+def _require_store(obj: Ctx) -> None:
+    if not obj.data.db.exists():
+        raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
+
+
+@cli.command()
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="How many recent runs to show.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_ctx
+def status(obj: Ctx, runs: int, fmt: str) -> None:
+    """Last runs, per-source health, store/archive/index sizes and the indexing backlog.
+
+    \b
+    Example (monitoring):
+      socnews status --format json | jq '.sources[] | select(.consecutive_failed_runs > 2)'
+    """
+    from crawler.health import status as get_status
+    from index.render import safe
+
+    _require_store(obj)
+    st = get_status(obj.data, runs)
+    if fmt == "json":
+        click.echo(json.dumps(st, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"data dir: {st['data_dir']}")
+    mb = {k: v / 1e6 for k, v in st["sizes"].items()}
+    click.echo(
+        f"documents: {st['documents']} ({st['not_indexed']} not yet indexed); store {mb['store_bytes']:.1f} MB, "
+        f"archive {mb['archive_bytes']:.1f} MB, index {mb['index_bytes']:.1f} MB"
+    )
+    click.echo("\nlast runs:")
+    for r in st["runs"]:
+        click.echo(f"  #{r['id']:<4} {r['started']}  →  {r['ended'] or '-':<19}  {r['result']}")
+    click.echo("\nsources:")
+    for host, s in st["sources"].items():
+        warn = (
+            f"  ! {s['consecutive_failed_runs']} failed runs in a row"
+            if s["consecutive_failed_runs"]
+            else ""
+        )
+        click.echo(
+            f"  {safe(host):<32} {s['pages']:>6} pages {s['documents']:>6} docs {s['errors']:>4} errors "
+            f"{s['queued']:>5} queued  last success {s['last_success'] or 'never'}{warn}"
+        )
+
+
+@cli.command()
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    help="Read only about this many archive records (fast check of big archives).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_ctx
+def check(obj: Ctx, sample: int | None, fmt: str) -> None:
+    """Verify that store, raw archive and index agree, and say how to repair what does not.
+
+    Exits 1 when a problem is found.
+
+    \b
+    Example:
+      socnews check || socnews index --rebuild
+    """
+    from crawler.health import check as run_check
+
+    report = run_check(obj.data, sample)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        checked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.checked.items())
+        click.echo(f"checked: {checked or 'nothing'}")
+        for p in report.problems:
+            click.echo(f"problem: {p}")
+        for r in report.repairs:
+            click.echo(f"repair:  {r}")
+        if not report.problems:
+            click.echo("ok: store, archive and index agree")
+    if report.problems:
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+@cli.command()
+@click.option("--no-index", is_flag=True, help="Do not update the index afterwards.")
+@pass_ctx
+def reprocess(obj: Ctx, no_index: bool) -> None:
+    """Re-extract every archived page with the current extractor (no network), then re-index.
+
+    \b
+    Example (after upgrading socnews):
+      socnews reprocess
+    """
+    from crawler.archive import Archive
+    from crawler.lock import WriterLock
+    from crawler.reprocess import reprocess as run_reprocess
+    from crawler.store import Store
+    from index.writer import update_index
+
+    _require_store(obj)
+    with (
+        WriterLock(obj.data.lock),
+        Store(obj.data.db) as store,
+        Archive(obj.data.archive) as archive,
+    ):
+        stats = run_reprocess(store, archive)
+        click.echo(
+            f"{stats.pages} archived pages re-extracted: {stats.articles} articles "
+            f"({stats.changed} changed, {stats.removed} no longer articles), {stats.unreadable} unreadable"
+        )
+        if not no_index:
+            ix = update_index(store, obj.data.index)
+            click.echo(
+                f"index: {ix.indexed} documents (re)indexed, {ix.removed} removed, {ix.total} in total"
+            )
+
+
 # -- eval --------------------------------------------------------------------------------
 
 

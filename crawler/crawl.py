@@ -405,10 +405,11 @@ class Crawler:
         self.traps.note_links(resp.url, page.links)
         if not is_article:
             return "listing"
-        self._save_article(resp.url, page, stats)
+        self.save_article(resp.url, page, stats)
         return "article"
 
-    def _save_article(self, url: str, page: Page, stats: HostStats) -> None:
+    def save_article(self, url: str, page: Page, stats: HostStats) -> None:
+        """Store an extracted article: feed-date hint, near-duplicate link, content hash."""
         record = page.record
         if record.published is None:
             record.published = self.store.published_hint(url)

@@ -367,6 +367,26 @@ class Store:
         ).fetchone()
         return self._doc(row) if row else None
 
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key=?", (key,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM documents")]
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Forget a document; its index entry goes at the next ``socnews index``."""
+        cur = self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        if cur.rowcount:
+            self.set_meta("index_dirty", "1")
+        return cur.rowcount > 0
+
     def mark_indexed(self, ids_hashes: list[tuple[str, str]]) -> None:
         self.db.executemany("UPDATE documents SET indexed_hash=? WHERE id=?", ids_hashes)
 

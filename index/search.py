@@ -97,7 +97,12 @@ def filter_query(f: Filters) -> Query | None:
 def open_index(index_dir: Path) -> whoosh_index.Index:
     if not whoosh_index.exists_in(str(index_dir)):
         raise NoIndex("no search index yet: run `socnews crawl` or `socnews index` first")
-    return whoosh_index.open_dir(str(index_dir))
+    try:
+        return whoosh_index.open_dir(str(index_dir))
+    except Exception as e:  # noqa: BLE001 - a damaged index fails in many ways
+        raise NoIndex(
+            f"the search index is damaged ({type(e).__name__}); run `socnews index --rebuild`"
+        ) from None
 
 
 def parse_query(ix: whoosh_index.Index, text: str) -> Query:

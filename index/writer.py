@@ -34,6 +34,7 @@ class IndexBusy(RuntimeError):
 class IndexStats:
     indexed: int = 0
     total: int = 0
+    removed: int = 0
     rebuilt: bool = False
 
 
@@ -41,11 +42,37 @@ def _version_file(index_dir: Path) -> Path:
     return index_dir / "SOCNEWS_SCHEMA"
 
 
+def index_ids(index_dir: Path) -> set[str]:
+    """Ids of the live documents in the index (FileNotFoundError when there is none)."""
+    if not whoosh_index.exists_in(str(index_dir)):
+        raise FileNotFoundError(index_dir)
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as s:
+        return {fields["id"] for fields in s.reader().all_stored_fields()}
+
+
+def _usable(index_dir: Path) -> bool:
+    """Whether the index opens and reads; a damaged one is rebuilt from the store."""
+    try:
+        ix = whoosh_index.open_dir(str(index_dir))
+        with ix.searcher() as s:
+            s.doc_count()
+            for _ in s.reader().all_stored_fields():
+                break
+        return True
+    except LockError:
+        raise
+    except Exception:  # noqa: BLE001 - truncated segments fail in many ways
+        return False
+
+
 def open_or_create(index_dir: Path, force_new: bool = False) -> tuple[whoosh_index.Index, bool]:
-    """Open the index, creating (or recreating on a schema change) as needed."""
+    """Open the index, creating (or recreating on a schema change or damage) as needed."""
     version = _version_file(index_dir)
     fresh = force_new or not whoosh_index.exists_in(str(index_dir))
     if not fresh and (not version.exists() or version.read_text().strip() != SCHEMA_VERSION):
+        fresh = True
+    if not fresh and not _usable(index_dir):
         fresh = True
     if fresh:
         if index_dir.exists():
@@ -147,6 +174,27 @@ def update_index(
         stats.indexed += len(batch)
         if progress:
             progress(stats.indexed, pending)
+    if not fresh and store.meta("index_dirty"):
+        stats.removed = _drop_deleted(ix, store, timeout)
+    store.set_meta("index_dirty", None)
     with ix.searcher() as s:
         stats.total = s.doc_count()
     return stats
+
+
+def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
+    """Remove index entries whose documents the store no longer has."""
+    with ix.searcher() as s:
+        indexed = {f["id"] for f in s.reader().all_stored_fields()}
+    gone = indexed - set(store.document_ids())
+    if gone:
+        try:
+            writer = ix.writer(timeout=timeout)
+        except LockError:
+            raise IndexBusy(
+                "another process is writing the search index; try again later"
+            ) from None
+        for doc_id in gone:
+            writer.delete_by_term("id", doc_id)
+        writer.commit()
+    return len(gone)
