@@ -381,22 +381,48 @@ def index_cmd(obj: Ctx, rebuild: bool) -> None:
 # -- search ------------------------------------------------------------------------------
 
 
+def filter_options(f: Callable) -> Callable:
+    """The filters every query-like command shares (search, export, views)."""
+    options = [
+        click.option(
+            "--person", multiple=True, help="Full name or surname, any case (repeatable)."
+        ),
+        click.option("--institution", multiple=True, help="Name, abbreviation (АСП) or variant."),
+        click.option(
+            "--project",
+            multiple=True,
+            help="Project code (any spelling, or a procedure prefix) or name.",
+        ),
+        click.option("--place", multiple=True, help="Settlement, municipality, oblast or country."),
+        click.option("--source", multiple=True, help="Source host, e.g. mlsp.government.bg."),
+        click.option(
+            "--from",
+            "date_from",
+            metavar="DATE",
+            help="Publication or event date on or after (YYYY-MM-DD or DD.MM.YYYY).",
+        ),
+        click.option(
+            "--to", "date_to", metavar="DATE", help="Publication or event date on or before."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def filters_from(kw: dict):  # noqa: ANN201 - index.search.Filters, imported lazily
+    from index.search import Filters
+
+    return Filters(
+        person=list(kw.pop("person")), institution=list(kw.pop("institution")),
+        project=list(kw.pop("project")), place=list(kw.pop("place")), source=list(kw.pop("source")),
+        date_from=parse_day(kw.pop("date_from"), "--from"), date_to=parse_day(kw.pop("date_to"), "--to"),
+    )  # fmt: skip
+
+
 @cli.command()
 @click.argument("query", required=False, default="")
-@click.option("--person", multiple=True, help="Full name or surname, any case.")
-@click.option("--institution", multiple=True, help="Name, abbreviation (АСП) or variant.")
-@click.option(
-    "--project", multiple=True, help="Project code (any spelling, or a procedure prefix) or name."
-)
-@click.option("--place", multiple=True, help="Settlement, municipality, oblast or country.")
-@click.option("--source", multiple=True, help="Source host, e.g. mlsp.government.bg.")
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="Publication or event date on or after (YYYY-MM-DD or DD.MM.YYYY).",
-)
-@click.option("--to", "date_to", metavar="DATE", help="Publication or event date on or before.")
+@filter_options
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "date", "-date"]),
@@ -411,29 +437,29 @@ def index_cmd(obj: Ctx, rebuild: bool) -> None:
     help="Counts per person, institution, project, place, year and source.",
 )
 @click.option(
+    "--collapse",
+    is_flag=True,
+    help="One hit per group of near-duplicates (a release and its rewrites).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
+    default=None,
+    help="Default: table on a terminal, json otherwise.",
 )
 @pass_ctx
 def search(
     obj: Ctx,
     query: str,
-    person,
-    institution,
-    project,
-    place,
-    source,
-    date_from,
-    date_to,
-    sort,
-    limit,
-    offset,
-    facets,
-    fmt,
-) -> None:  # noqa: ANN001
+    sort: str,
+    limit: int,
+    offset: int,
+    facets: bool,
+    collapse: bool,
+    fmt: str | None,
+    **kw,
+) -> None:  # noqa: ANN003
     """Full-text search with filters and facets.
 
     QUERY uses Whoosh syntax (AND by default, "quoted phrases", OR, NOT,
@@ -444,28 +470,153 @@ def search(
     Examples:
       socnews search "приемна грижа"
       socnews search "заседание" --person "Мая Василева" --from 2023-01-01 --facets
-      socnews search --institution АСП --format json
+      socnews search --institution АСП --project BG05M9OP001-3.006 --format json
     """
     from index.render import search_csv, search_table, to_json
-    from index.search import Filters
     from index.search import search as run_search
 
-    filters = Filters(
-        person=list(person), institution=list(institution), project=list(project),
-        place=list(place), source=list(source),
-        date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"),
-    )  # fmt: skip
+    filters = filters_from(kw)
     if not query.strip() and filters.is_empty():
         raise click.UsageError("give a QUERY or at least one filter (see socnews search --help)")
     result = run_search(
-        obj.data.index, query, filters, limit=limit, offset=offset, sort=sort, with_facets=facets
-    )
+        obj.data.index, query, filters, limit=limit, offset=offset, sort=sort,
+        with_facets=facets, collapse=collapse,
+    )  # fmt: skip
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     if fmt == "json":
         click.echo(to_json(result))
     elif fmt == "csv":
         click.echo(search_csv(result), nl=False)
     else:
         click.echo(search_table(result, color=sys.stdout.isatty()), nl=False)
+
+
+# -- research views ----------------------------------------------------------------------
+
+
+def _entity_command(kind: str) -> None:
+    @cli.command(
+        kind,
+        help=f"""List {kind} with document counts, first and last dates and who/what appears with them.
+
+    \b
+    Example:
+      socnews {kind} --query "приемна грижа" --limit 20
+    """,
+    )
+    @click.option("--query", default="", help="Only documents matching this full-text query.")
+    @filter_options
+    @click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+    )
+    @pass_ctx
+    def command(obj: Ctx, query: str, limit: int, fmt: str, **kw) -> None:  # noqa: ANN003
+        from index.render import entities_csv, entities_table, to_json
+        from index.views import entities
+
+        rows = entities(obj.data.index, kind, query, filters_from(kw), limit=limit)
+        if fmt == "json":
+            click.echo(to_json({"kind": kind, "entities": rows}))
+        elif fmt == "csv":
+            click.echo(entities_csv(rows), nl=False)
+        else:
+            click.echo(entities_table(rows), nl=False)
+
+
+for _kind in ("people", "institutions", "projects", "places"):
+    _entity_command(_kind)
+
+
+@cli.command()
+@click.option("--query", default="", help="Only documents matching this full-text query.")
+@filter_options
+@click.option(
+    "--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a chart (.svg or .png; needs the 'plot' extra).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_ctx
+def timeline(obj: Ctx, query: str, by: str, plot: Path | None, fmt: str, **kw) -> None:  # noqa: ANN003
+    """Documents over time, e.g. how often a person or project appears, as a bar chart.
+
+    \b
+    Examples:
+      socnews timeline --person "Мая Василева" --by month
+      socnews timeline --project BG05M9OP001-3.006-0001 --by year --format csv
+    """
+    from index.render import timeline_csv, timeline_table, to_json
+    from index.views import timeline as run_timeline
+
+    filters = filters_from(kw)
+    rows = run_timeline(obj.data.index, query, filters, by=by)
+    if plot is not None:
+        from index.plot import plot_timeline
+
+        plot_timeline(rows, plot, title=_describe(query, filters))
+    if fmt == "json":
+        click.echo(to_json({"by": by, "timeline": rows}))
+    elif fmt == "csv":
+        click.echo(timeline_csv(rows), nl=False)
+    else:
+        click.echo(timeline_table(rows), nl=False)
+
+
+def _describe(query: str, filters) -> str:  # noqa: ANN001
+    parts = [f'"{query}"'] if query else []
+    for name in ("person", "institution", "project", "place", "source"):
+        parts += [f"{name}: {v}" for v in getattr(filters, name)]
+    return ", ".join(parts) or "all documents"
+
+
+@cli.command()
+@click.option("--query", default="", help="Only documents matching this full-text query.")
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_ctx
+def meetings(obj: Ctx, query: str, fmt: str, **kw) -> None:  # noqa: ANN003
+    """The meeting history: every event day with place, title, who else was there, and the URL.
+
+    Announcements are linked to the later reports of the same event.
+
+    \b
+    Examples:
+      socnews meetings --person "Мая Василева"
+      socnews meetings --institution НСОРБ --from 2024-01-01 --format json
+    """
+    from index.render import meetings_csv, meetings_table, to_json
+    from index.views import meetings as run_meetings
+
+    filters = filters_from(kw)
+    if filters.is_empty() and not query:
+        raise click.UsageError("give --person, --institution, --project (or another filter)")
+    rows = run_meetings(obj.data.index, filters, query)
+    if fmt == "json":
+        click.echo(to_json({"meetings": rows}))
+    elif fmt == "csv":
+        click.echo(meetings_csv(rows), nl=False)
+    else:
+        click.echo(meetings_table(rows), nl=False)
 
 
 # -- extract -----------------------------------------------------------------------------
@@ -564,16 +715,19 @@ def show(obj: Ctx, id_or_url: str, fmt: str) -> None:
 
 
 @cli.command()
+@click.option("--query", default="", help="Only documents matching this full-text query.")
+@filter_options
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
 @pass_ctx
-def export(obj: Ctx, fmt: str) -> None:
-    """Export every stored document, one per line (JSON Lines or CSV).
+def export(obj: Ctx, query: str, fmt: str, **kw) -> None:  # noqa: ANN003
+    """Export stored documents (all, or those matching a query and filters), one per line.
 
     \b
-    Example:
+    Examples:
       socnews export --format jsonl > socnews.jsonl
+      socnews export --person "Мая Василева" --format csv > vasileva.csv
     """
     import csv
 
@@ -581,7 +735,13 @@ def export(obj: Ctx, fmt: str) -> None:
 
     if not obj.data.db.exists():
         raise Fail(f"no crawl database in {obj.data.root}: run `socnews crawl` first")
-    out = click.get_text_stream("stdout")
+    filters = filters_from(kw)
+    wanted: set[str] | None = None
+    if query or not filters.is_empty():
+        from index.search import matching_fields
+
+        wanted = {f["id"] for f in matching_fields(obj.data.index, query, filters)}
+    out = sys.stdout
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(
@@ -602,6 +762,8 @@ def export(obj: Ctx, fmt: str) -> None:
         )
     with Store(obj.data.db) as store:
         for doc in store.documents():
+            if wanted is not None and doc.id not in wanted:
+                continue
             rec = doc.record.to_json()
             if writer is None:
                 out.write(
@@ -934,6 +1096,11 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, NoIndex):
             _err(str(e))
             return EXIT_FAILURE
+        from index.plot import PlotUnavailable
+
+        if isinstance(e, PlotUnavailable | ValueError) and "--plot" in str(e):
+            _err(str(e))
+            return EXIT_USAGE if isinstance(e, ValueError) else EXIT_FAILURE
         if isinstance(e, OSError) and e.errno == 28:
             _err(
                 f"disk full while writing: {e.filename or ''}; free space and re-run (nothing is lost)"

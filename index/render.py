@@ -146,3 +146,95 @@ def record_text(rec: dict) -> str:
     lines.append("")
     lines.append(safe(rec.get("text", "")))
     return "\n".join(lines) + "\n"
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    for r in rows:
+        w.writerow([safe(x) if isinstance(x, str) else x for x in r])
+    return out.getvalue()
+
+
+def entities_table(rows: list[dict], width: int | None = None) -> str:
+    width = width or terminal_width()
+    if not rows:
+        return "no entities\n"
+    out = io.StringIO()
+    name_w = min(45, max(len(safe(r["value"])) for r in rows))
+    out.write(f"{'docs':>5}  {'first':<10}  {'last':<10}  {'name':<{name_w}}  appears with\n")
+    for r in rows:
+        with_ = ", ".join(f"{safe(c['value'])} ({c['count']})" for c in r["cooccurring"][:3])
+        line = f"{r['count']:>5}  {r['first'] or '-':<10}  {r['last'] or '-':<10}  {_cut(safe(r['value']), name_w):<{name_w}}  {with_}"
+        out.write(_cut(line, width) + "\n")
+    return out.getvalue()
+
+
+def entities_csv(rows: list[dict]) -> str:
+    return _csv(
+        ["value", "count", "first", "last", "cooccurring"],
+        [
+            [r["value"], r["count"], r["first"] or "", r["last"] or "",
+             "; ".join(f"{c['value']} ({c['count']})" for c in r["cooccurring"])]
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
+def timeline_table(rows: list[dict], width: int | None = None) -> str:
+    width = width or terminal_width()
+    if not rows:
+        return "no dated documents\n"
+    top = max(r["count"] for r in rows) or 1
+    label_w = max(len(r["period"]) for r in rows)
+    bar_w = max(10, width - label_w - 10)
+    out = io.StringIO()
+    for r in rows:
+        bar = "█" * round(r["count"] / top * bar_w) if r["count"] else ""
+        out.write(f"{r['period']:<{label_w}} {r['count']:>5} {bar}\n")
+    return out.getvalue()
+
+
+def timeline_csv(rows: list[dict]) -> str:
+    return _csv(["period", "count"], [[r["period"], r["count"]] for r in rows])
+
+
+def meetings_table(rows: list[dict], width: int | None = None) -> str:
+    width = width or terminal_width()
+    if not rows:
+        return "no dated events found\n"
+    out = io.StringIO()
+    for r in rows:
+        mark = "announced" if r["kind"] == "announcement" else "held"
+        places = ", ".join(map(safe, r["places"][:3]))
+        out.write(_cut(f"{r['date']}  {mark:<9}  {places}  {safe(r['title'])}", width) + "\n")
+        if r["people"]:
+            out.write(
+                _cut("            with: " + ", ".join(map(safe, r["people"][:6])), width) + "\n"
+            )
+        if r["institutions"]:
+            out.write(
+                _cut(
+                    "            institutions: " + ", ".join(map(safe, r["institutions"][:4])),
+                    width,
+                )
+                + "\n"
+            )
+        out.write(_cut(f"            {safe(r['url'])}", width) + "\n")
+        for copy in r.get("copies", []):
+            out.write(_cut(f"            also: {safe(copy)}", width) + "\n")
+        if r["reported_in"]:
+            out.write(f"            reported afterwards in: {', '.join(r['reported_in'])}\n")
+    return out.getvalue()
+
+
+def meetings_csv(rows: list[dict]) -> str:
+    return _csv(
+        ["date", "kind", "places", "title", "people", "institutions", "url", "published", "reported_in"],
+        [
+            [r["date"], r["kind"], "; ".join(r["places"]), r["title"], "; ".join(r["people"]),
+             "; ".join(r["institutions"]), r["url"], r["published"] or "", "; ".join(r["reported_in"])]
+            for r in rows
+        ],
+    )  # fmt: skip

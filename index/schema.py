@@ -14,7 +14,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analyzer import bulgarian_analyzer
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def build_schema() -> Schema:
@@ -42,6 +42,7 @@ def build_schema() -> Schema:
         projects_display=STORED,
         places_display=STORED,
         duplicate_of=ID(stored=True),
+        group=ID(stored=True, sortable=True),  # duplicate_of or id: --collapse keeps one per group
         content_hash=STORED,
         order=NUMERIC(stored=False, sortable=True, bits=64),  # published as a number, for sorting
     )

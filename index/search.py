@@ -1,11 +1,15 @@
 """Queries, filters and facets over the Whoosh index (library side of ``socnews search``).
 
 Returns plain dicts in the shape of the JSON contract so the CLI only formats.
+Filters turn what a user types (a surname, an abbreviation, a code with
+Cyrillic look-alike letters) into the normalised keys the index stores, so
+they are exact term lookups rather than fuzzy text matches.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +18,17 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.qparser.common import QueryParserError
 from whoosh.query import And, Every, Or, Query, Term, TermRange
+from whoosh.searching import Searcher
 
-from crawler.extract.codes import normalize_code
-from index.keys import base_key, person_key, place_key
+from index.keys import (
+    institution_filter_keys,
+    person_filter_keys,
+    place_filter_keys,
+    project_filter_keys,
+)
 
 FACETS = ("person", "institution", "project", "place", "year", "source")
-_DISPLAY = {
+DISPLAY = {
     "person": "people_display",
     "institution": "institutions_display",
     "project": "projects_display",
@@ -32,7 +41,7 @@ class QueryError(ValueError):
 
 
 class NoIndex(RuntimeError):
-    """There is no index yet (run a crawl or ``socnews index``)."""
+    """There is no usable index (run a crawl or ``socnews index``)."""
 
 
 @dataclass(slots=True)
@@ -61,22 +70,31 @@ class _BoldFormatter(highlight.Formatter):
         return f"<b>{highlight.get_text(text, token, replace)}</b>"
 
 
+def _any(field_name: str, keys: list[str]) -> Query:
+    terms = [Term(field_name, k) for k in dict.fromkeys(keys) if k]
+    if not terms:
+        return Term(field_name, "\x00no-such-value")  # nothing matches, honestly empty
+    return terms[0] if len(terms) == 1 else Or(terms)
+
+
 def person_query(value: str) -> Query:
-    key = person_key(value)
-    if " " in key:
-        return Term("person", key)
-    return Or([Term("person", key), Term("surname", key)])
+    full, surnames = person_filter_keys(value)
+    parts = [_any("person", full)] if full else []
+    if surnames:
+        parts.append(_any("surname", surnames))
+    return parts[0] if len(parts) == 1 else Or(parts)
 
 
 def institution_query(value: str) -> Query:
-    return Term("institution", base_key(value))
+    return _any("institution", institution_filter_keys(value))
 
 
 def project_query(value: str) -> Query:
-    code = normalize_code(value)
-    if code:
-        return Term("project", code.lower())
-    return Term("project", base_key(value))
+    return _any("project", project_filter_keys(value))
+
+
+def place_query(value: str) -> Query:
+    return _any("place", place_filter_keys(value))
 
 
 def filter_query(f: Filters) -> Query | None:
@@ -84,9 +102,9 @@ def filter_query(f: Filters) -> Query | None:
     parts += [person_query(v) for v in f.person]
     parts += [institution_query(v) for v in f.institution]
     parts += [project_query(v) for v in f.project]
-    parts += [Term("place", place_key(v)) for v in f.place]
+    parts += [place_query(v) for v in f.place]
     if f.source:
-        parts.append(Or([Term("source", s.lower()) for s in f.source]))
+        parts.append(Or([Term("source", s.strip().lower()) for s in f.source]))
     if f.date_from or f.date_to:
         parts.append(TermRange("dates", f.date_from, f.date_to, startexcl=False, endexcl=False))
     if not parts:
@@ -111,6 +129,26 @@ def parse_query(ix: whoosh_index.Index, text: str) -> Query:
         return parser.parse(text)
     except QueryParserError as e:
         raise QueryError(f"cannot parse query {text!r}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - whoosh raises plain errors on odd syntax
+        raise QueryError(f"cannot parse query {text!r}: {type(e).__name__}: {e}") from None
+
+
+def build_query(ix: whoosh_index.Index, query: str, filters: Filters | None) -> Query:
+    """Free text AND filters; an empty query with filters matches on the filters alone."""
+    q: Query = parse_query(ix, query) if query.strip() else Every()
+    fq = filter_query(filters or Filters())
+    if fq is None:
+        return q
+    return fq if isinstance(q, Every) else And([q, fq])
+
+
+def matching_fields(index_dir: Path, query: str, filters: Filters | None) -> Iterator[dict]:
+    """Stored fields of every matching document (research views read these)."""
+    ix = open_index(index_dir)
+    q = build_query(ix, query, filters)
+    with ix.searcher() as searcher:
+        for docnum in searcher.docs_for_query(q):
+            yield searcher.stored_fields(docnum)
 
 
 def search(
@@ -121,24 +159,30 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
     with_facets: bool = False,
+    collapse: bool = False,
 ) -> dict:
-    filters = filters or Filters()
     ix = open_index(index_dir)
-    q = parse_query(ix, query) if query.strip() else Every()
-    fq = filter_query(filters)
-    if fq is not None:
-        q = And([q, fq]) if not isinstance(q, Every) else fq
+    q = build_query(ix, query, filters)
     with ix.searcher() as searcher:
-        kwargs: dict = {"limit": None}
+        kwargs: dict = {"limit": offset + limit}
         if sort in ("date", "-date"):
             kwargs["sortedby"] = "order"
             kwargs["reverse"] = sort == "-date"
-        results = searcher.search(q, terms=True, **kwargs)
+        if collapse:
+            kwargs["collapse"] = "group"  # one hit per near-duplicate group
+        try:
+            results = searcher.search(q, terms=True, **kwargs)
+        except Exception as e:  # noqa: BLE001 - a malformed field:value shows up only here
+            raise QueryError(f"cannot run query {query!r}: {type(e).__name__}: {e}") from None
         results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
         results.formatter = _BoldFormatter()
         total = len(results)
+        if collapse:  # count groups, not documents
+            total = len(
+                {searcher.stored_fields(d).get("group") for d in searcher.docs_for_query(q)}
+            )
         hits = [_hit(h) for h in results[offset : offset + limit]]
-        facets = _facets(results) if with_facets else {name: [] for name in FACETS}
+        facets = facet_counts(searcher, q) if with_facets else {name: [] for name in FACETS}
     return {"query": query, "total": total, "hits": hits, "facets": facets}
 
 
@@ -161,11 +205,12 @@ def _hit(h) -> dict:  # noqa: ANN001 - whoosh Hit
     }
 
 
-def _facets(results) -> dict:  # noqa: ANN001 - whoosh Results
+def facet_counts(searcher: Searcher, q: Query) -> dict:
+    """Counts per facet value over the WHOLE result set, not just the page shown."""
     counters: dict[str, Counter] = {name: Counter() for name in FACETS}
-    for hit in results:
-        fields = hit.fields()
-        for name, stored in _DISPLAY.items():
+    for docnum in searcher.docs_for_query(q):
+        fields = searcher.stored_fields(docnum)
+        for name, stored in DISPLAY.items():
             counters[name].update(set(fields.get(stored) or []))
         if fields.get("year"):
             counters["year"][fields["year"]] += 1

@@ -18,7 +18,6 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from crawler.extract.codes import code_prefixes
 from crawler.store import Store, StoredDocument
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
 from index.schema import SCHEMA_VERSION, build_schema
@@ -93,10 +92,7 @@ def document_fields(doc: StoredDocument) -> dict:
     institutions = [i.name for i in r.institutions]
     projects = [p.code or p.name or "" for p in r.projects]
     inst_terms = sorted({k for i in r.institutions for k in institution_keys(i.name, i.abbr)})
-    proj_terms = sorted(
-        {k for p in r.projects for k in project_keys(p.code, p.name)}
-        | {k.lower() for p in r.projects if p.code for k in code_prefixes(p.code)}
-    )
+    proj_terms = sorted({k for p in r.projects for k in project_keys(p.code, p.name)})
     entity_text = " \n".join(
         people
         + [f"{i.name} {i.abbr or ''}" for i in r.institutions]
@@ -124,6 +120,7 @@ def document_fields(doc: StoredDocument) -> dict:
         "projects_display": [p for p in projects if p],
         "places_display": list(r.places),
         "duplicate_of": doc.duplicate_of or "",
+        "group": doc.duplicate_of or doc.id,
         "content_hash": doc.content_hash,
         "order": int(published.replace("-", "") or 0),
     }

@@ -16,6 +16,10 @@ from crawler.encoding import decode_html
 from crawler.extract.content import extract_content
 from crawler.extract.dates import find_event_dates, find_published, year_from_url
 from crawler.extract.htmlsafe import defuse_nesting, strip_controls
+from crawler.extract.institutions import find_institutions
+from crawler.extract.people import find_people
+from crawler.extract.places import find_places
+from crawler.extract.projects import find_projects
 from crawler.record import Record
 
 # Below this much main text a page is a listing, a menu page or an error page.
@@ -83,10 +87,17 @@ def enrich(record: Record, dateline: str | None = None) -> None:
     """Fill the fields that are read from the title and main text alone.
 
     A wire dateline removed from the text still anchors the story's dates.
+    Only the title and main text are read, so nothing from navigation,
+    sidebars or teasers can become a person, institution or place.
     """
     dated_text = f"{dateline} {record.text}" if dateline else record.text
     hint = year_from_url(record.url) if record.published is None else None
     record.event_dates = find_event_dates(dated_text, record.published, year_hint=hint)
+    record.projects = find_projects(record.text, record.title)
+    names = [p.name for p in record.projects if p.name]
+    record.people = find_people(record.text, record.title, names)
+    record.institutions = find_institutions(record.text, record.title)
+    record.places = find_places(record.text, record.title)
 
 
 def extract_page(raw: bytes, url: str, headers: Mapping[str, str] | None = None) -> Record:
