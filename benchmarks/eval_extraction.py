@@ -138,16 +138,33 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float | int | None]:
     return {"precision": p, "recall": r, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
 
 
+def _role_tokens(role: str | None) -> set[str]:
+    """Role tokens with known abbreviations spelled out and light stems.
+
+    «изпълнителен директор на АСП» and «изпълнителен директор на Агенцията за
+    социално подпомагане» say the same thing; the conventions ask for the role
+    as the text gives it, so either spelling must score the same.
+    """
+    from index.abbreviations import ABBREVIATIONS
+    from index.stemmer import stem
+
+    out: set[str] = set()
+    for tok in tokens(role):
+        full = ABBREVIATIONS.get(tok.upper())
+        out.update(stem(t) for t in (tokens(full) if full else [tok]))
+    return out
+
+
 def role_overlap(gold_role: str | None, pred_role: str | None) -> float | None:
     """Share of the gold role's tokens that occur in the predicted role.
 
     None when the gold role is null (nothing to score); 0.0 when the gold has
     a role and the prediction has none.
     """
-    g = set(tokens(gold_role))
+    g = _role_tokens(gold_role)
     if not g:
         return None
-    return len(g & set(tokens(pred_role))) / len(g)
+    return len(g & _role_tokens(pred_role)) / len(g)
 
 
 def match_people(
