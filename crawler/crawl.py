@@ -15,11 +15,13 @@ for the rest of the run.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import ipaddress
 import logging
 import random
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})  # not 304: httpx counts it as 3xx
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+_FATAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # stop the run, not one page
 BREAKER_FAILURES = 5  # consecutive failures that open a host's circuit for this run
 _SKIP_EXTENSIONS = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".css", ".js", ".zip", ".rar",
@@ -180,7 +183,10 @@ def _retry_after(value: str | None) -> float | None:
 
 def _is_private_host(host: str) -> bool:
     """Loopback, private, link-local or reserved addresses (and localhost) by name."""
-    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 else host.strip("[]")
+    if host.startswith("["):
+        name = host[1 : host.find("]")]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
@@ -188,6 +194,12 @@ def _is_private_host(host: str) -> bool:
     except ValueError:
         return False
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+
+
+def _is_disk_full(e: BaseException) -> bool:
+    if isinstance(e, OSError) and e.errno in _FATAL_ERRNOS:
+        return True
+    return isinstance(e, sqlite3.OperationalError) and "disk is full" in str(e)
 
 
 def listing_is_older_than(html: bytes, since: date) -> bool:
@@ -219,6 +231,7 @@ class Crawler:
         self.traps = TrapDetector()
         self.dups = DuplicateIndex.from_rows(store.simhashes())
         self._stop = False
+        self._fatal: OSError | None = None
 
     def request_stop(self, why: str) -> None:
         """Stop after the requests in flight (SIGINT/SIGTERM)."""
@@ -591,6 +604,9 @@ class Crawler:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
         self.summary.seconds = time.monotonic() - started
+        if self._fatal is not None:
+            self.store.end_run(self.summary.run_id, "failed", self.summary.to_json())
+            raise self._fatal
         result = "ok" if self.summary.fetched or not self.summary.errors else "failed"
         self.store.end_run(self.summary.run_id, result, self.summary.to_json())
         return self.summary
@@ -599,6 +615,13 @@ class Crawler:
         try:
             await self._process(client, url, depth)
         except Exception as e:  # noqa: BLE001 - one broken page must not end the crawl
+            if _is_disk_full(e):
+                # A full disk fails every page alike: stop cleanly instead of marking
+                # the whole frontier failed. The URL stays claimed and is fetched
+                # again by the next run.
+                self._fatal = e if isinstance(e, OSError) else OSError(errno.ENOSPC, str(e))
+                self.request_stop("disk full")
+                return
             self.summary.host(host_of(url)).errors += 1
             self.store.mark(url, "failed", f"internal error: {type(e).__name__}: {e}"[:500])
             log.exception("internal error on %s", url)
