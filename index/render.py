@@ -56,8 +56,8 @@ def search_table(result: dict, color: bool = False, width: int | None = None) ->
     )
     for i, h in enumerate(result["hits"], 1):
         date = h.get("published") or "----------"
-        dup = "  [duplicate]" if h.get("duplicate_of") else ""
-        out.write("\n" + _cut(f"{i:>3}. {date}  {safe(h['title'])}{dup}", width) + "\n")
+        dup = "[near-duplicate] " if h.get("duplicate_of") else ""
+        out.write("\n" + _cut(f"{i:>3}. {date}  {dup}{safe(h['title'])}", width) + "\n")
         out.write(_cut(f"     {safe(h['source'])}  {safe(h['url'])}", width) + "\n")
         people = ", ".join(safe(p) for p in h.get("people", [])[:4])
         if people:
