@@ -222,6 +222,8 @@ def test_seeds(text: str, expected: list[str]) -> None:
         ("ОБЩИНА ВРАЦА ОТКРИ ДНЕВЕН ЦЕНТЪР В С. ЧИРЕН", ["Враца", "Чирен"]),
         # Latin look-alike letters inside a Cyrillic word (a Latin «а» here).
         ("Форумът се проведе във Вaрна.", ["Варна"]),
+        ("Бедността в Северозападна България е най-висока.", ["Северозападна България"]),
+        ("Доброволци от Шумен посетиха Дома за стари хора в Нови пазар.", ["Шумен", "Нови пазар"]),
     ],
 )
 def test_prefixes_lists_and_units(text: str, expected: list[str]) -> None:
@@ -272,6 +274,8 @@ def test_dateline_names_a_place_even_when_it_is_a_person_s_name() -> None:
         ("Тя председателства Съвета на Европа в Страсбург.", ["Страсбург"]),
         # Adjectives are not in the gazetteer.
         ("Българските общини и софийските райони подкрепиха мярката.", []),
+        # Sports clubs named after a person, with the town after them.
+        ("Мачът между Ботев Пловдив и Спартак Варна се игра в Ловеч.", ["Ловеч"]),
     ],
 )
 def test_not_places(text: str, expected: list[str]) -> None:

@@ -41,7 +41,6 @@ __all__ = [
     "adjective_forms",
     "base_form",
     "fold",
-    "is_cyrillic_upper",
     "noun_forms",
     "normalize",
     "phrase_forms",
@@ -144,11 +143,6 @@ def fold(s: str) -> str:
     s = _FOLD_SPACE.sub(" ", s)
     s = re.sub(r"\s*([.,+])\s*", r"\1 ", s)
     return " ".join(s.split()).strip(" ,;:")
-
-
-def is_cyrillic_upper(ch: str) -> bool:
-    """True for an upper-case Cyrillic or Latin letter (names start with one)."""
-    return ch.isupper() and ch.isalpha()
 
 
 # --------------------------------------------------------------------------
@@ -612,22 +606,3 @@ def base_form(name: str) -> str:
         adjs = [_base_adjective(a, gender) for a in words[:i]]
         return " ".join([*adjs, noun, *words[i + 1 :]])
     return name
-
-
-def iter_spans_free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """True when [start, end) overlaps none of the (sorted) ``spans``."""
-    return all(e <= start or s >= end for s, e in spans)
-
-
-def words_before(text: str, pos: int, n: int = 3) -> list[str]:
-    """Up to ``n`` word-ish tokens right before ``pos`` (nearest last)."""
-    window = text[max(0, pos - 60) : pos]
-    return re.findall(r"[\w.\-]+|[^\w\s]", window)[-n:]
-
-
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line) for every line of ``text``."""
-    pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1

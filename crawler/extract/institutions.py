@@ -411,6 +411,8 @@ class _Cand(NamedTuple):
     name: str
     abbr: str | None
     rank: int  # 3 gazetteer, 2 municipal, 1 pattern
+    #: Where the quoted proper name of a «head „name“» pattern begins (-1: none).
+    quoted: int = -1
 
 
 def _known(name: str) -> _Entry | None:
@@ -418,12 +420,12 @@ def _known(name: str) -> _Entry | None:
     return _ENTRIES.get(key) if key else None
 
 
-def _cand(start: int, end: int, name: str, abbr: str | None, rank: int) -> _Cand:
+def _cand(start: int, end: int, name: str, abbr: str | None, rank: int, quoted: int = -1) -> _Cand:
     """A candidate; a pattern-made name the gazetteer knows becomes that entry."""
     entry = _known(name) if rank < 3 else None
     if entry is not None:
         return _Cand(start, end, entry.name, entry.abbr, rank)
-    return _Cand(start, end, name, abbr, rank)
+    return _Cand(start, end, name, abbr, rank, quoted)
 
 
 def _left_ok(norm: str, i: int) -> bool:
@@ -499,7 +501,8 @@ def _quoted_after_head(norm: str, hs: int, he: int, head_key: str) -> _Cand | No
     elif mid and not head[:1].isupper():
         return None
     lead = base_form(" ".join(norm[s : m.start("mid")].split() + mid.split()))
-    return _cand(s, m.end(), f"{lead[:1].upper()}{lead[1:]} „{q}“", None, 1)
+    name = f"{lead[:1].upper()}{lead[1:]} „{q}“"
+    return _cand(s, m.end(), name, None, 1, quoted=m.start("q"))
 
 
 def _departments(norm: str, he: int) -> list[_Cand]:
@@ -689,7 +692,21 @@ def _muni_abbr(muni: str) -> str | None:
 
 def _resolve(cands: list[_Cand]) -> list[_Cand]:
     """Non-overlapping candidates: the gazetteer's always (its matches never
-    overlap each other), then longer before shorter."""
+    overlap each other), then longer before shorter.
+
+    One exception: a gazetteer name inside the quoted proper name of a
+    «head „name“» pattern is part of that name («Фондация „Каритас София“» is
+    not Каритас България), so the pattern wins there.
+    """
+    inner = [c for c in cands if c.quoted >= 0]
+    if inner:
+        shadowed = {
+            i
+            for i, c in enumerate(cands)
+            if c.rank == 3 and any(p.quoted <= c.start and c.end <= p.end for p in inner)
+        }
+        if shadowed:
+            cands = [c for i, c in enumerate(cands) if i not in shadowed]
     kept: list[_Cand] = []
     starts: list[int] = []
     ends: list[int] = []
