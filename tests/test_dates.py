@@ -973,3 +973,16 @@ def test_year_from_url_completes_yearless_events_on_undated_pages() -> None:
     text = "На 11 март в читалището в с. Паволче се проведе среща с жителите."
     assert find_event_dates(text, None) == []
     assert find_event_dates(text, None, year_hint=2024) == [date(2024, 3, 11)]
+
+
+def test_inspections_are_visits_and_count_as_events() -> None:
+    text = "На 16 и 17 юни агенцията извърши извънредна проверка на Центъра за обществена подкрепа в Генерал Тошево."
+    assert find_event_dates(text, D(2025, 6, 20)) == [D(2025, 6, 16), D(2025, 6, 17)]
+
+
+def test_sentence_opening_with_its_date_and_an_action_is_an_event() -> None:
+    text = "На 18 декември във Велико Търново представители на 36 общини се запознаха с условията на програмата."
+    assert find_event_dates(text, D(2024, 1, 10)) == [
+        D(2023, 12, 18)
+    ]  # a report: stepped back a year
+    assert find_event_dates("На 18 декември влиза в сила новата наредба.", D(2024, 1, 10)) == []

@@ -21,7 +21,17 @@ def run(args: list[str]) -> tuple[int, str]:
 @pytest.fixture()
 def crawled(tmp_path: Path, seeds_server: SiteServer) -> Path:
     data = tmp_path / "data"
-    code, out = run(["--data-dir", str(data), "crawl", "--seed", seeds_server.base_url + "/bg/novini/", "--delay", "0"])
+    code, out = run(
+        [
+            "--data-dir",
+            str(data),
+            "crawl",
+            "--seed",
+            seeds_server.base_url + "/bg/novini/",
+            "--delay",
+            "0",
+        ]
+    )
     assert code == 0, out
     return data
 

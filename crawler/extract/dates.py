@@ -559,8 +559,14 @@ _CUE_RE = re.compile(
     r"посещени|посети|визит|гостува|информационн[^\W\d_]*\s+(?:ден|дни|среща|сесия)|кампани|"
     r"церемони|събити|провед|провежда|състоя|организира|организатор|участ|присъства|"
     r"представ(?!ител)|презентаци|домакин|лекци|тържеств|чества|честван|отбеляз|връч|"
-    r"разговар|обсъ[дж]|сесия|сесии|посрещ|[^\W\d_]*изложб|концерт|събрание|акци(?:я|и|ята)\b)"
+    r"разговар|обсъ[дж]|сесия|сесии|посрещ|[^\W\d_]*изложб|концерт|събрание|акци(?:я|и|ята)\b|"
+    r"провер[кя]|инспекци|извърш|запозна|заседава|събраха)"
 )
+# «На 18 декември във Велико Търново представители … се запознаха …»: a sentence
+# that opens with its date and reports what happened is a happening even
+# without a cue word.
+_COPULAS = frozenset({"бе", "беше", "бяха", "били", "бил", "била", "било"})  # «беше слънчево»
+_SENTENCE_OPENING_ON_RE = re.compile(r"\s*(?:[-–—•*]\s*)?на\s*$")
 # Words that make a nearby date a deadline, entry into force, application
 # window, document date or service start instead of a happening.
 _NEG_RE = re.compile(
@@ -811,6 +817,10 @@ def _context(doc: _Doc, start: int, end: int) -> _Context:
     low = doc.low
     cue = min((_distance(m, start, end) for m in _CUE_RE.finditer(low, ss, se)), default=None)
     if cue is None:
+        opening = _SENTENCE_OPENING_ON_RE.fullmatch(low, ss, start) is not None
+        acted = any(m.group(0) not in _COPULAS for m in _PAST_RE.finditer(low, ss, se))
+        if opening and acted and not _NEG_RE.search(low, ss, se):
+            return _Context(True, "past")
         return _Context(False, "")
     neg = min((_distance(m, start, end) for m in _NEG_RE.finditer(low, ss, se)), default=None)
     if neg is not None and neg < cue:
