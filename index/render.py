@@ -9,6 +9,7 @@ terminal.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -41,8 +42,8 @@ def highlight_snippet(snippet: str, color: bool) -> str:
     """Snippet markup ``<b>…</b>`` as terminal bold (or plain text)."""
     text = safe(snippet)
     if not color:
-        return _TAGS.sub("", text)
-    return text.replace("<b>", BOLD).replace("</b>", RESET)
+        return html.unescape(_TAGS.sub("", text))
+    return html.unescape(text.replace("<b>", BOLD).replace("</b>", RESET))
 
 
 def search_table(result: dict, color: bool = False, width: int | None = None) -> str:

@@ -10,11 +10,12 @@ possible because the index holds nothing the store does not.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analyzer import bulgarian_analyzer
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def build_schema() -> Schema:
@@ -26,7 +27,7 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         source=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        text=TEXT(analyzer=analyzer, stored=True, chars=True),
+        text=TEXT(analyzer=analyzer, stored=True),  # snippets come from index.snippets
         entities=TEXT(analyzer=analyzer),  # names of people, institutions, projects, places
         published=ID(stored=True, sortable=True),  # ISO date; lexicographic = chronological
         dates=KEYWORD(commas=True),  # published + event days: the --from/--to filter
@@ -44,5 +45,8 @@ def build_schema() -> Schema:
         duplicate_of=ID(stored=True),
         group=ID(stored=True, sortable=True),  # duplicate_of or id: --collapse keeps one per group
         content_hash=STORED,
+        # every facet value of the document packed in one column: counting facets
+        # over a result set reads this instead of unpickling whole stored documents
+        facets=COLUMN(VarBytesColumn()),
         order=NUMERIC(stored=False, sortable=True, bits=64),  # published as a number, for sorting
     )

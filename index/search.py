@@ -8,12 +8,12 @@ they are exact term lookups rather than fuzzy text matches.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.qparser.common import QueryParserError
@@ -26,6 +26,8 @@ from index.keys import (
     place_filter_keys,
     project_filter_keys,
 )
+from index.snippets import snippet
+from index.writer import unpack_facets
 
 FACETS = ("person", "institution", "project", "place", "year", "source")
 DISPLAY = {
@@ -59,15 +61,6 @@ class Filters:
             self.person or self.institution or self.project or self.place or self.source
             or self.date_from or self.date_to
         )  # fmt: skip
-
-
-class _BoldFormatter(highlight.Formatter):
-    """``<b>term</b>`` with no classes: the contract's snippet markup."""
-
-    between = " … "
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:  # noqa: ANN001
-        return f"<b>{highlight.get_text(text, token, replace)}</b>"
 
 
 def _any(field_name: str, keys: list[str]) -> Query:
@@ -112,15 +105,50 @@ def filter_query(f: Filters) -> Query | None:
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+_OPEN: dict[str, tuple[tuple, whoosh_index.Index, Searcher]] = {}
+
+
+def _signature(index_dir: Path) -> tuple:
+    """Identity of the index's current generation (changes on commit and on rebuild)."""
+    try:
+        return tuple(
+            sorted((p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in index_dir.glob("*.toc"))
+        )
+    except OSError:
+        return ()
+
+
 def open_index(index_dir: Path) -> whoosh_index.Index:
+    return _searcher(index_dir)[0]
+
+
+def _searcher(index_dir: Path) -> tuple[whoosh_index.Index, Searcher]:
+    """The index and a searcher, kept open across queries in one process.
+
+    Opening a multi-segment index costs more than a typical query. The cached
+    searcher is reused only while the index's table of contents is the same
+    file, so a commit by a crawl or a rebuild is seen at the next query.
+    """
+    key = str(index_dir.resolve())
+    sig = _signature(index_dir)
+    cached = _OPEN.get(key)
+    if cached is not None and cached[0] == sig and sig:
+        return cached[1], cached[2]
+    if cached is not None:
+        _OPEN.pop(key, None)
+        with contextlib.suppress(Exception):
+            cached[2].close()
     if not whoosh_index.exists_in(str(index_dir)):
         raise NoIndex("no search index yet: run `socnews crawl` or `socnews index` first")
     try:
-        return whoosh_index.open_dir(str(index_dir))
+        ix = whoosh_index.open_dir(str(index_dir))
+        searcher = ix.searcher()
     except Exception as e:  # noqa: BLE001 - a damaged index fails in many ways
         raise NoIndex(
             f"the search index is damaged ({type(e).__name__}); run `socnews index --rebuild`"
         ) from None
+    _OPEN[key] = (sig, ix, searcher)
+    return ix, searcher
 
 
 def parse_query(ix: whoosh_index.Index, text: str) -> Query:
@@ -144,11 +172,10 @@ def build_query(ix: whoosh_index.Index, query: str, filters: Filters | None) -> 
 
 def matching_fields(index_dir: Path, query: str, filters: Filters | None) -> Iterator[dict]:
     """Stored fields of every matching document (research views read these)."""
-    ix = open_index(index_dir)
+    ix, searcher = _searcher(index_dir)
     q = build_query(ix, query, filters)
-    with ix.searcher() as searcher:
-        for docnum in searcher.docs_for_query(q):
-            yield searcher.stored_fields(docnum)
+    for docnum in searcher.docs_for_query(q):
+        yield searcher.stored_fields(docnum)
 
 
 def search(
@@ -161,33 +188,37 @@ def search(
     with_facets: bool = False,
     collapse: bool = False,
 ) -> dict:
-    ix = open_index(index_dir)
+    ix, searcher = _searcher(index_dir)
     q = build_query(ix, query, filters)
-    with ix.searcher() as searcher:
-        kwargs: dict = {"limit": offset + limit}
-        if sort in ("date", "-date"):
-            kwargs["sortedby"] = "order"
-            kwargs["reverse"] = sort == "-date"
-        if collapse:
-            kwargs["collapse"] = "group"  # one hit per near-duplicate group
-        try:
-            results = searcher.search(q, terms=True, **kwargs)
-        except Exception as e:  # noqa: BLE001 - a malformed field:value shows up only here
-            raise QueryError(f"cannot run query {query!r}: {type(e).__name__}: {e}") from None
-        results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = _BoldFormatter()
-        total = len(results)
-        if collapse:  # count groups, not documents
-            total = len(
-                {searcher.stored_fields(d).get("group") for d in searcher.docs_for_query(q)}
-            )
-        hits = [_hit(h) for h in results[offset : offset + limit]]
-        facets = facet_counts(searcher, q) if with_facets else {name: [] for name in FACETS}
+    kwargs: dict = {"limit": offset + limit, "terms": False}
+    if sort in ("date", "-date"):
+        kwargs["sortedby"] = "order"
+        kwargs["reverse"] = sort == "-date"
+    if collapse:
+        kwargs["collapse"] = "group"  # one hit per near-duplicate group
+    try:
+        results = searcher.search(q, **kwargs)
+    except Exception as e:  # noqa: BLE001 - a malformed field:value shows up only here
+        raise QueryError(f"cannot run query {query!r}: {type(e).__name__}: {e}") from None
+    total = len(results)
+    if collapse:  # count groups, not documents
+        total = len({searcher.stored_fields(d).get("group") for d in searcher.docs_for_query(q)})
+    terms = _query_terms(q)
+    hits = [_hit(h, terms) for h in results[offset : offset + limit]]
+    facets = facet_counts(searcher, q) if with_facets else {name: [] for name in FACETS}
     return {"query": query, "total": total, "hits": hits, "facets": facets}
 
 
-def _hit(h) -> dict:  # noqa: ANN001 - whoosh Hit
-    snippet = h.highlights("text", top=2) or (h.get("text") or "")[:200]
+def _query_terms(q: Query) -> set[str]:
+    """The analysed terms a query looks for in the text fields (for snippets)."""
+    out = set()
+    for fieldname, text in q.all_terms():
+        if fieldname in ("text", "title", "entities"):
+            out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return out
+
+
+def _hit(h, terms: set[str]) -> dict:  # noqa: ANN001 - whoosh Hit
     return {
         "id": h["id"],
         "url": h["url"],
@@ -195,7 +226,7 @@ def _hit(h) -> dict:  # noqa: ANN001 - whoosh Hit
         "published": h.get("published") or None,
         "event_dates": h.get("event_dates") or [],
         "score": round(float(h.score or 0.0), 3),
-        "snippet": snippet,
+        "snippet": snippet(h.get("text") or "", terms),
         "people": h.get("people_display") or [],
         "institutions": h.get("institutions_display") or [],
         "projects": h.get("projects_display") or [],
@@ -208,13 +239,10 @@ def _hit(h) -> dict:  # noqa: ANN001 - whoosh Hit
 def facet_counts(searcher: Searcher, q: Query) -> dict:
     """Counts per facet value over the WHOLE result set, not just the page shown."""
     counters: dict[str, Counter] = {name: Counter() for name in FACETS}
+    column = searcher.reader().column_reader("facets")
     for docnum in searcher.docs_for_query(q):
-        fields = searcher.stored_fields(docnum)
-        for name, stored in DISPLAY.items():
-            counters[name].update(set(fields.get(stored) or []))
-        if fields.get("year"):
-            counters["year"][fields["year"]] += 1
-        counters["source"][fields.get("source", "")] += 1
+        for kind, value in unpack_facets(column[docnum]):
+            counters[kind][value] += 1
     return {
         name: [
             {"value": v, "count": c}

@@ -123,7 +123,33 @@ def document_fields(doc: StoredDocument) -> dict:
         "group": doc.duplicate_of or doc.id,
         "content_hash": doc.content_hash,
         "order": int(published.replace("-", "") or 0),
+        "facets": pack_facets(
+            {
+                "person": people,
+                "institution": institutions,
+                "project": [p for p in projects if p],
+                "place": list(r.places),
+                "year": [published[:4]] if published else [],
+                "source": [doc.host],
+            }
+        ),
     }
+
+
+FIELD_SEP, VALUE_SEP = "\x1e", "\x1f"
+
+
+def pack_facets(values: dict[str, list[str]]) -> bytes:
+    """One document's facet values as bytes for the ``facets`` column."""
+    return FIELD_SEP.join(
+        f"{kind}{VALUE_SEP}{v}" for kind, vs in values.items() for v in dict.fromkeys(vs) if v
+    ).encode("utf-8")
+
+
+def unpack_facets(raw: bytes) -> list[tuple[str, str]]:
+    if not raw:
+        return []
+    return [tuple(item.split(VALUE_SEP, 1)) for item in raw.decode("utf-8").split(FIELD_SEP)]  # type: ignore[misc]
 
 
 def _write(
