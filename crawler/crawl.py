@@ -40,7 +40,7 @@ from crawler.robots import Robots
 from crawler.sources import Source
 from crawler.store import Store, content_hash
 from crawler.traps import TrapDetector
-from crawler.urls import BadURL, canonicalize, doc_id, host_of
+from crawler.urls import BadURL, canonicalize, doc_id, host_of, https_twin
 
 log = logging.getLogger("socnews.crawl")
 
@@ -343,8 +343,13 @@ class Crawler:
         stats = self.summary.host(host)
         robots = await self._robots(client, url)
         if robots.unavailable:
+            # no rules known (5xx, DNS failure, timeout): not a licence to crawl. Leave
+            # the host alone for this run; its queue waits for the next one.
             self.store.defer(url, time.time() + 300, "robots.txt unavailable")
-            self._count_failure(host)
+            stats.errors += 1
+            if not stats.circuit_open:
+                stats.circuit_open = True
+                log.warning("%s: robots.txt unavailable; host skipped for this run", host)
             return
         if not robots.allowed(url, self.config.user_agent):
             self.store.mark(url, "skipped", "robots.txt")
@@ -358,9 +363,16 @@ class Crawler:
             headers["If-Modified-Since"] = state.last_modified
         await self._wait_turn(host)
         try:
-            resp = await self._get(client, url, headers)
+            # a whole-response deadline: a server dripping one byte at a time never
+            # trips the per-read timeout, but must not hold the host forever
+            resp = await asyncio.wait_for(
+                self._get(client, url, headers), timeout=self.config.timeout * 3
+            )
         except FetchError as e:
             self._failed(url, host, e)
+            return
+        except TimeoutError:
+            self._failed(url, host, FetchError("response too slow (total deadline)", retry=True))
             return
         stats.consecutive_failures = 0
         self.progress("fetched", {"url": url, "status": resp.status, "host": host})
@@ -500,6 +512,9 @@ class Crawler:
                 continue
             reason = self.scope_check(url)
             if reason is None:
+                twin = https_twin(url)  # one page, whichever scheme a link happens to use
+                if self.store.frontier_state(url) is None and self.store.frontier_state(twin):
+                    continue
                 self.store.enqueue(url, host_of(url), depth + 1, self.summary.run_id)
             elif reason not in ("out of scope", "not a page", "excluded by source patterns"):
                 self.summary.host(host_of(url)).traps += 1

@@ -230,3 +230,45 @@ def test_killed_run_resumes_and_loses_nothing(tmp_path: Path, sig: signal.Signal
         )
         urls = [r[0] for r in s.db.execute("SELECT url FROM documents")]
     assert len(urls) == len(set(urls))
+
+
+def test_slow_dripping_and_unresolvable_sources_do_not_stop_the_others(tmp_path: Path) -> None:
+    page = ARTICLE.format(t="Страница с бавни връзки", body=LONG).replace(
+        "</body>",
+        "<a href='/_fault/slow?seconds=6'>бавно</a> <a href='/_fault/drip?seconds=20'>капе</a></body>",
+    )
+    sites = make_site(tmp_path / "sites", "slow", {"/": page})
+    started = time.monotonic()
+    with serve_sites(sites_dir=sites) as servers:
+        srv = servers["slow"]
+        summary = crawl(
+            tmp_path,
+            [srv.base_url + "/", "http://no-such-host.invalid/"],
+            timeout=1.0,
+            max_attempts=1,
+        )
+    assert time.monotonic() - started < 30
+    with Store(tmp_path / "db.sqlite3") as s:
+        reasons = dict(s.db.execute("SELECT url, reason FROM frontier").fetchall())
+    slow = next(r for u, r in reasons.items() if "/_fault/slow" in u)
+    drip = next(r for u, r in reasons.items() if "/_fault/drip" in u)
+    assert "timeout" in slow
+    assert "too slow" in drip or "timeout" in drip
+    assert summary["sources"]["no-such-host.invalid"]["errors"] >= 1
+    assert summary["sources"][srv.base_url.split("//")[1]]["documents"] == 1
+
+
+def test_a_failing_host_opens_its_circuit_and_keeps_its_queue(tmp_path: Path) -> None:
+    links = "".join(f"<a href='/_fault/status/503?n={i}'>{i}</a> " for i in range(12))
+    page = ARTICLE.format(t="Сайт в беда", body=LONG).replace("</body>", links + "</body>")
+    sites = make_site(tmp_path / "sites", "storm", {"/": page})
+    with serve_sites(sites_dir=sites) as servers:
+        srv = servers["storm"]
+        summary = crawl(tmp_path, [srv.base_url + "/"], max_attempts=1)
+    host = srv.base_url.split("//")[1]
+    assert summary["sources"][host]["circuit_open"] is True
+    storm_hits = sum(n for p, n in srv.hits.items() if p.startswith("/_fault/status/503"))
+    assert storm_hits == 5  # five failures in a row, then the host is left alone
+    with Store(tmp_path / "db.sqlite3") as s:
+        queued = s.db.execute("SELECT count(*) FROM frontier WHERE state='queued'").fetchone()[0]
+    assert queued == 7  # kept for the next run, not marked failed
