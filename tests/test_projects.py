@@ -334,3 +334,32 @@ def test_project_name_key_drops_only_short_function_words() -> None:
 def test_title_counts_and_empty_text() -> None:
     assert found("", title="Старт на проект „Топла храна“") == [(None, "Топла храна")]
     assert found("") == []
+
+
+def test_a_period_of_an_abbreviation_inside_a_title_is_not_a_sentence_end() -> None:
+    text = "по проект BG-RRP-6.004-0012-C01 „Изграждане на ЦНСТ за младежи с увреждания в гр. Ихтиман“. Центърът е нов."
+    assert [(p.code, p.name) for p in find_projects(text)] == [
+        ("BG-RRP-6.004-0012-C01", "Изграждане на ЦНСТ за младежи с увреждания в гр. Ихтиман")
+    ]
+
+
+def test_a_list_of_titles_interleaved_with_their_owners() -> None:
+    text = (
+        "Сред одобрените проекти са „Достъпна среда за всички“ на Сдружение „Шанс за независим живот“ "
+        'от Пазарджик, "Работилница на уменията" на Фондация „Светлина“ от Смолян и «Заедно в спорта» '
+        "на Спортен клуб „Струма“ от Кюстендил."
+    )
+    assert [p.name for p in find_projects(text)] == [
+        "Достъпна среда за всички",
+        "Работилница на уменията",
+        "Заедно в спорта",
+    ]
+
+
+def test_an_operational_programme_after_projects_is_not_a_project() -> None:
+    assert (
+        find_projects(
+            "АСП отчете резултатите от проектите по ОП „Развитие на човешките ресурси“ 2014–2020."
+        )
+        == []
+    )

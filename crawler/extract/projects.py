@@ -66,7 +66,7 @@ _NAMING = re.compile(
     re.IGNORECASE,
 )
 _FILLER_WORD = re.compile(rf"{_HS}*(?P<w>[^\W\d_][\w-]*\.?)", re.UNICODE)
-_FILLER_START = frozenset({"на", "за", "по", "от", "към", "в"})
+_FILLER_START = frozenset({"на", "за", "по", "от", "към", "в", "са"})
 _MAX_FILLER = 8
 
 # «проект на закон» is a draft, not a project.
@@ -86,9 +86,11 @@ _TYPE_NOUNS = _words("""
     изложбата закон закона наредба наредбата конкурс конкурса инициатива инициативата
     мрежа мрежата платформа платформата министерство министерството конференция
     конференцията награда наградата ос оста приоритет приоритета схема схемата мярка мярката
-    сдружение асоциация асоциацията съюз съюза
+    сдружение асоциация асоциацията съюз съюза оп пррр прчр опрчр
+    клуб клуба клубът читалище читалището училище училището градина градината дом дома
+    хор хора ансамбъл ансамбъла театър театъра вестник вестника
     """)
-_STOP_IN_FILLER = _words("е са бе беше бяха се ще не да че който която което които като и а но или")
+_STOP_IN_FILLER = _words("е бе беше бяха се ще не да че който която което които като и а но или")
 _UNBALANCED_END = re.compile(
     r"[.;!?](?=\s|$)|\n|\(|,\s+(?:финансиран|съфинансиран|който|която|което|които|изпълняван|"
     r"реализиран|по\s|чрез|на\s+стойност|с\s+бюджет|с\s+продължителност)"
@@ -96,7 +98,11 @@ _UNBALANCED_END = re.compile(
 _FUNCTION_WORDS = _words("на за в във и с със по от до към при а или чрез о у")
 _LAT_TO_CYR = str.maketrans("aeopcxyAEOPCXYKMHTB", "аеорсхуАЕОРСХУКМНТВ")
 _MAX_NAME = 300
-_SENTENCES = re.compile(r"[.!?]\s+[А-ЯA-Z]")
+_SENTENCES = re.compile(r"(?P<word>[\w-]*)[.!?]\s+[А-ЯA-Z]")
+# «… в гр. Ихтиман»: a period after these is an abbreviation, not a sentence end
+_ABBREV_DOT = _words(
+    "гр с ул бул обл общ кв ж.к жк пл д-р проф доц инж арх г-жа г-н св бл ап вх ет"
+)
 _NUMBER_SIGN = re.compile(rf"{_HS}*(?:№{_HS}*)?")
 _COMMA = re.compile(rf"{_HS}*,?")
 _SPACES = re.compile(rf"{_HS}*")
@@ -131,7 +137,9 @@ def _clean(name: str) -> str | None:
     # Project titles are capitalised single phrases; a lower-case term
     # («професията „социален работник“») or a quoted statement of several
     # sentences is something else.
-    if not (name[0].isupper() or name[0].isdigit()) or _SENTENCES.search(name):
+    if not (name[0].isupper() or name[0].isdigit()):
+        return None
+    if any(m.group("word").lower() not in _ABBREV_DOT for m in _SENTENCES.finditer(name)):
         return None
     return name
 
@@ -221,17 +229,34 @@ def _after_keyword(
     return _Item(kw_start, code, name), i
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?=\s+[А-ЯA-Z„«\"]|\s*$)|\n")
+_LIST_TAIL = re.compile(r"(?:^|,|\sи|\sкакто\s+и)[ \t\u00a0]*$")
+
+
 def _more_titles(doc: str, pos: int) -> list[_Item]:
-    """«по проектите „А“, „Б“ и „В“»: further titles in a list."""
+    """Further titles of a list after a plural keyword, up to the sentence end.
+
+    «по проектите „А“, „Б“ и „В“», but also «проектите са „А“ на Сдружение „Б“
+    от Пазарджик, "В" на Фондация „Г“ …»: a quote right after an organisation
+    noun names the owner, not another project.
+    """
     out = []
-    while True:
-        m = _LIST_SEP.match(doc, pos)
-        if m is None or m.end() >= len(doc) or doc[m.end()] not in '„«"“':
-            return out
-        name, pos = _quoted_at(doc, m.end())
-        if name is None:
-            return out
-        out.append(_Item(m.end(), None, name))
+    stop = _SENTENCE_END.search(doc, pos)
+    end = stop.start() if stop else len(doc)
+    i = pos
+    while i < end:
+        j = next((k for k in range(i, end) if doc[k] in '„«"“'), None)
+        if j is None:
+            break
+        name, after = _quoted_at(doc, j)
+        if after <= j:
+            break
+        # a further title follows a list separator; anything else before the
+        # quote («на Спортен клуб за хора с увреждания „Струма“») names its owner
+        if name is not None and _LIST_TAIL.search(doc[i:j]) is not None:
+            out.append(_Item(j, None, name))
+        i = after
+    return out
 
 
 def find_projects(text: str, title: str = "") -> list[Project]:
