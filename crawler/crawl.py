@@ -18,6 +18,7 @@ import asyncio
 import errno
 import hashlib
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -230,6 +231,9 @@ class Crawler:
         self.feed_urls: set[str] = set()
         self.traps = TrapDetector()
         self.dups = DuplicateIndex.from_rows(store.simhashes())
+        self._canonical: dict[tuple[str, str], str] = {}  # (href, base) -> canonical URL
+        self._seen: set[str] = set()  # URLs already decided on in this run
+        self._texts: dict[str, str | None] = {}
         self._stop = False
         self._fatal: OSError | None = None
 
@@ -445,24 +449,32 @@ class Crawler:
         self.dups.remove(did)
 
         def same_text(other_id: str) -> bool:
-            other = self.store.document(other_id)
-            return other is not None and is_near_duplicate(record.text, other.record.text)
+            other = self._text_of(other_id)
+            return other is not None and is_near_duplicate(record.text, other)
 
-        dup = self.dups.earliest_duplicate(did, h, record.published, url, confirm=same_text)
+        dup, later = self.dups.relations(did, h, record.published, url, confirm=same_text)
         stats.documents += 1
         chash = content_hash(record)
         self.traps.note_content(url, chash)
         with self.store.transaction():
             if self.store.save_document(did, record, host_of(url), chash, as_hex(h), dup):
                 stats.changed += 1
-            if dup is None:
-                for later in self.dups.later_copies(
-                    did, h, record.published, url, confirm=same_text
-                ):
-                    self.store.set_duplicate_of(later, did)
+            for copy in later if dup is None else ():
+                self.store.set_duplicate_of(copy, did)
         if dup is not None:
             stats.duplicates += 1
         self.dups.add(did, h, record.published, url)
+
+    def _text_of(self, doc_id: str) -> str | None:
+        """A stored document's text, for confirming near-duplicates (small LRU cache)."""
+        if doc_id in self._texts:
+            return self._texts[doc_id]
+        row = self.store.db.execute("SELECT record FROM documents WHERE id=?", (doc_id,)).fetchone()
+        text = json.loads(row[0]).get("text", "") if row else None
+        if len(self._texts) > 2000:
+            self._texts.pop(next(iter(self._texts)))
+        self._texts[doc_id] = text
+        return text
 
     def _handle_feed(self, resp: Response, depth: int) -> str:
         """RSS/Atom entries and sitemap URLs go to the frontier; their dates become hints."""
@@ -505,11 +517,23 @@ class Crawler:
     def _enqueue_links(self, links: list[str], base: str, depth: int) -> None:
         if depth >= self.config.max_depth:
             return
-        for href in links:
-            try:
-                url = canonicalize(href, base=base)
-            except BadURL:
-                continue
+        origin = base.split("/", 3)[:3]
+        origin_key = "/".join(origin)
+        for href in dict.fromkeys(links):  # menus repeat the same links on every page
+            # absolute and root-relative links resolve the same from every page of a host
+            rooted = href.startswith(("/", "http://", "https://")) and not href.startswith("//")
+            key = (href, origin_key if rooted else base)
+            url = self._canonical.get(key)
+            if url is None:
+                try:
+                    url = canonicalize(href, base=base)
+                except BadURL:
+                    url = ""
+                if len(self._canonical) < 200_000:
+                    self._canonical[key] = url
+            if not url or url in self._seen:
+                continue  # every page links the same menu: decide once per run
+            self._seen.add(url)
             reason = self.scope_check(url)
             if reason is None:
                 twin = https_twin(url)  # one page, whichever scheme a link happens to use

@@ -378,6 +378,28 @@ class DuplicateIndex:
                 return entry.doc_id
         return None
 
+    def relations(
+        self,
+        doc_id: str,
+        h: int,
+        published: date | None,
+        url: str,
+        *,
+        confirm: Callable[[str], bool] | None = None,
+    ) -> tuple[str | None, list[str]]:
+        """:meth:`earliest_duplicate` and :meth:`later_copies` from one candidate search."""
+        me = _Entry(doc_id, h, published, url).order()
+        related = [e for e, _ in self._related(doc_id, h, published, confirm is not None)]
+        for entry in sorted((e for e in related if e.order() < me), key=_Entry.order):
+            if confirm is None or confirm(entry.doc_id):
+                return entry.doc_id, []
+        later = [
+            e.doc_id
+            for e in sorted((e for e in related if e.order() > me), key=_Entry.order)
+            if confirm is None or confirm(e.doc_id)
+        ]
+        return None, later
+
     def later_copies(
         self,
         doc_id: str,

@@ -236,12 +236,31 @@ def _hit(h, terms: set[str]) -> dict:  # noqa: ANN001 - whoosh Hit
     }
 
 
+def _facet_cache(searcher: Searcher) -> dict[int, list[tuple[str, str]]]:
+    """Unpacked facet values per document, kept with the (cached) searcher.
+
+    A searcher is tied to one index generation, so its document numbers never
+    change meaning: unpacking a document's facets once per process is enough.
+    """
+    cache = getattr(searcher, "_socnews_facets", None)
+    if cache is None:
+        cache = {}
+        searcher._socnews_facets = cache  # type: ignore[attr-defined]
+    return cache
+
+
 def facet_counts(searcher: Searcher, q: Query) -> dict:
     """Counts per facet value over the WHOLE result set, not just the page shown."""
     counters: dict[str, Counter] = {name: Counter() for name in FACETS}
-    column = searcher.reader().column_reader("facets")
+    cache = _facet_cache(searcher)
+    column = None
     for docnum in searcher.docs_for_query(q):
-        for kind, value in unpack_facets(column[docnum]):
+        values = cache.get(docnum)
+        if values is None:
+            if column is None:
+                column = searcher.reader().column_reader("facets")
+            values = cache[docnum] = unpack_facets(column[docnum])
+        for kind, value in values:
             counters[kind][value] += 1
     return {
         name: [
