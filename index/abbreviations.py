@@ -33,7 +33,7 @@ optional lemmatizer).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,19 +113,30 @@ class NameMatcher:
                 node = node.setdefault(term, {})
             node[self._END] = abbr  # type: ignore[assignment]
         self.first_terms = frozenset(self._root)
+        # For a quick test before ``longest``: the first two terms of every
+        # name, and the terms that are a whole name on their own.
+        self.pairs = frozenset((a, b) for a, node in self._root.items() for b in node if b)
+        self.single_terms = frozenset(a for a, node in self._root.items() if self._END in node)
 
     def match(self, slots: Sequence[Collection[str]], start: int) -> tuple[int, str] | None:
         """Longest name starting at ``slots[start]``: (number of slots, abbr)."""
+        return self.longest(map(slots.__getitem__, range(start, len(slots))))
+
+    def longest(self, slots: Iterable[Collection[str]]) -> tuple[int, str] | None:
+        """Longest name at the start of ``slots``: (number of slots, abbr).
+
+        ``slots`` is read only as far as a name could go, so it can be a
+        generator that builds them on demand.
+        """
         best: tuple[int, str] | None = None
         frontier = [self._root]
-        i = start
-        while frontier and i < len(slots):
-            nxt = [node[t] for node in frontier for t in slots[i] if t in node]
-            i += 1
-            for node in nxt:
+        for n, terms in enumerate(slots, 1):
+            frontier = [node[t] for node in frontier for t in terms if t in node]
+            for node in frontier:
                 if self._END in node:
-                    best = (i - start, node[self._END])  # type: ignore[assignment]
-            frontier = nxt
+                    best = (n, node[self._END])  # type: ignore[assignment]
+            if not frontier:
+                break
         return best
 
 

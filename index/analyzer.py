@@ -23,14 +23,29 @@ Query mode (``mode="query"``) emits one token per position: compounds whole
 (no parts), codes without prefixes, no abbreviation expansion. Whoosh builds
 phrase queries from the plain list of query tokens, so extra same-position
 tokens would break phrases; the index side carries the extra tokens instead.
+
+Speed: the stages are kept (for the pickles, and for Whoosh's ``no_morph``,
+which skips the stemmer), but the chain this module builds does not run as
+five generators wrapped in one another. The tokenizer returns a lazy stream
+that the filters join; iterated, it runs all of them in one loop (``_fused``)
+over the pieces of the text: the text is split into runs of word characters
+by one regex and every run is looked up in a cache of its classified piece,
+every word in a cache of its term (lower case, stopword, stem), so each
+distinct word is analysed once per process; the abbreviation stage only
+looks at the slots holding a term of its table. Any other chain, or a stream
+that has already started, gets the stages one by one, token for token the
+same (tests/test_analyzer.py checks both).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Collection, Iterator
 from functools import lru_cache
-from typing import Any
+from itertools import accumulate, compress
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
@@ -126,9 +141,14 @@ def _word_like_caps(word: str) -> bool:
 
 # ----------------------------------------------------------------- tokenizer
 
+# Per-process caches of pure functions of one surface word (_RUN_INFO,
+# _WORD_TERMS), bounded: one that fills up is emptied and refilled. News
+# vocabulary is small, so that is rare and cheap.
+_CACHE_LIMIT = 100_000
+
 
 class _Piece:
-    """A surface token before it becomes a Whoosh Token (internal)."""
+    """A surface token before it becomes a Whoosh Token (the result of ``scan``)."""
 
     __slots__ = ("end", "kind", "parts", "start", "text")
 
@@ -140,79 +160,188 @@ class _Piece:
         self.parts = parts  # [(text, start, end, kind)] for compounds
 
 
+# Inside the tokenizer a piece is a plain tuple (cheaper than an object), its
+# start offset kept apart: (text, kind, parts, flag, length, headline).
+# ``parts`` are (text, start, end, kind) with offsets from the piece's start;
+# ``length`` is its span in the source (``text`` can be shorter: soft hyphens
+# and accents are dropped, codes normalised).
+#
+# A piece is classified (acronym, number with a suffix, compound) as soon as
+# it is read, except for an unknown all-caps word, which is an acronym only
+# when no neighbour makes it part of an all-caps headline: those get ``flag``
+# _CHECK and are settled by _classify once all pieces are read. A neighbour
+# counts as a headline word when it was an all-caps word as read and its text
+# is not a known abbreviation, its text as read when it comes after the piece,
+# as classified when before («ЦНСТ АСП-ТО» differs from «АСП-ТО ЦНСТ»):
+# ``headline`` holds _AFTER and _BEFORE bits for the two cases.
+_Info = tuple[str, str, tuple, int, int, int]
+_PLAIN, _CHECK, _MULTI = 0, 1, 2
+_AFTER, _BEFORE = 1, 2
+_FLAG = itemgetter(3)
+
+# A run of characters that can belong to a word; each holds one or more
+# _WORD_RE matches and nothing else does. Most runs are one plain word.
+_RUN_RE = re.compile(rf"([^\W_][{_HYPHENS}\w{_INVISIBLE}+]*)")
+
+# run -> its piece, or (flag _MULTI) ("", "", ((offset in the run, piece), ...), 0, 0, 0)
+_RUN_INFO: dict[str, _Info] = {}
+
+
 def _kind_of(part: str) -> str:
     if part.isdigit():
         return NUMBER
     return WORD if _HAS_CYR.search(part) else LATIN
 
 
-def _scan_words(text: str, lo: int, hi: int, out: list[_Piece]) -> None:
-    """Tokenize ``text[lo:hi]`` into pieces (no codes in that range)."""
-    for m in _WORD_RE.finditer(text, lo, hi):
-        start, end = m.span()
-        raw = m.group()
-        if raw[-1] == "+" and not _is_caps(raw):
-            raw, end = raw[:-1], end - 1
-        if raw.isalnum():  # the common case: one plain word
-            out.append(_Piece(fold_lookalikes(raw), start, end, _kind_of(raw), []))
-            continue
-        clean = _INVISIBLE_RE.sub("", raw)
+def _word_info(raw: str) -> _Info:
+    """The piece one match of _WORD_RE becomes, classified as far as it can be alone."""
+    word = raw
+    if word[-1] == "+" and not _is_caps(word):
+        word = word[:-1]
+    length = len(word)
+    if word.isalnum():  # the common case: one plain word
+        text, kind, parts = fold_lookalikes(word), _kind_of(word), ()
+    else:
+        clean = _INVISIBLE_RE.sub("", word)
         folded = [fold_lookalikes(p) for p in _HYPHEN_SPLIT_RE.split(clean)]
-        whole = "-".join(folded)
-        parts: list = []
+        text = "-".join(folded)
+        kind = _kind_of(text)
+        rel: list = []
         if len(folded) > 1:
             # Offsets of the parts in the original text (each hyphen is one char).
-            pos = start
-            for raw_part, part in zip(_HYPHEN_SPLIT_RE.split(raw), folded, strict=True):
-                parts.append((part, pos, pos + len(raw_part), _kind_of(part)))
+            pos = 0
+            for raw_part, part in zip(_HYPHEN_SPLIT_RE.split(word), folded, strict=True):
+                rel.append((part, pos, pos + len(raw_part), _kind_of(part)))
                 pos += len(raw_part) + 1
-        out.append(_Piece(whole, start, end, _kind_of(whole), parts))
+        parts = tuple(rel)
+    head = parts[0][0] if parts else text
+    caps = _is_caps(head) and text.isupper()
+    after = caps and text not in _KNOWN_ABBR
+    if parts and head.isdigit() and all(_NUMBER_SUFFIX_RE.fullmatch(q[0]) for q in parts[1:]):
+        text, kind, parts = head, NUMBER, ()  # «28-те» -> 28
+    elif (
+        len(parts) == 2
+        and parts[1][0].lower() in _ACRONYM_ARTICLES
+        and (_is_caps(head) or head.lower() in _KNOWN_ABBR_LOWER)
+    ):
+        text, kind, parts = head.upper(), ACRONYM, ()  # «АСП-то», «асп-то»
+    elif parts:
+        # «ДСП-Лом», «НСОРБ-Актив»: an acronym inside a compound is one too
+        parts = tuple((q[0], q[1], q[2], ACRONYM if _is_caps(q[0]) else q[3]) for q in parts)
+    elif caps and text in _KNOWN_ABBR:
+        kind = ACRONYM
+    before = caps and text not in _KNOWN_ABBR
+    flag = (
+        _CHECK if before and not parts and kind != ACRONYM and not _word_like_caps(text) else _PLAIN
+    )
+    return (text, kind, parts, flag, length, (_AFTER if after else 0) | (_BEFORE if before else 0))
 
 
-def _classify(pieces: list[_Piece]) -> None:
-    """Second pass: acronyms (with context), numbers with suffixes, compounds."""
-    caps = [_is_caps(p.parts[0][0] if p.parts else p.text) and p.text.isupper() for p in pieces]
-    for i, p in enumerate(pieces):
-        head = p.parts[0][0] if p.parts else p.text
-        if (
-            p.parts
-            and head.isdigit()
-            and all(_NUMBER_SUFFIX_RE.fullmatch(q[0]) for q in p.parts[1:])
-        ):
-            p.text, p.kind, p.parts = head, NUMBER, []  # «28-те» -> 28
-            continue
-        article = len(p.parts) == 2 and p.parts[1][0].lower() in _ACRONYM_ARTICLES
-        if article and (_is_caps(head) or head.lower() in _KNOWN_ABBR_LOWER):
-            p.text, p.kind, p.parts = head.upper(), ACRONYM, []  # «АСП-то», «асп-то»
-            continue
-        if p.parts:
-            # «ДСП-Лом», «НСОРБ-Актив»: an acronym inside a compound is one too
-            p.parts = [(q[0], q[1], q[2], ACRONYM if _is_caps(q[0]) else q[3]) for q in p.parts]
-            continue
-        if not caps[i]:
-            continue
-        if p.text in _KNOWN_ABBR:
-            p.kind = ACRONYM
-            continue
-        if _word_like_caps(p.text):
-            continue
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(pieces)]
-        if any(caps[j] and pieces[j].text not in _KNOWN_ABBR for j in neighbours):
+def _run_info(run: str) -> _Info:
+    """The piece(s) of one run, cached."""
+    matches = list(_WORD_RE.finditer(run))
+    if len(matches) == 1:  # it starts the run
+        info = _word_info(matches[0].group())
+    else:
+        subs = tuple((m.start(), _word_info(m.group())) for m in matches)
+        info = ("", "", subs, _MULTI, 0, 0)
+    if len(_RUN_INFO) >= _CACHE_LIMIT:
+        _RUN_INFO.clear()
+    _RUN_INFO[run] = info
+    return info
+
+
+def _runs(text: str, offset: int) -> tuple[list[_Info], list[int]]:
+    """Pieces and start offsets of ``text`` (no codes in it), at ``offset``."""
+    chunks = _RUN_RE.split(text)  # gap, run, gap, run, ..., gap
+    runs = chunks[1::2]
+    infos = list(map(_RUN_INFO.get, runs))
+    if None in infos:
+        for k, info in enumerate(infos):
+            if info is None:
+                infos[k] = _run_info(runs[k])
+    starts = list(accumulate(map(len, chunks)))[0:-1:2]  # where each gap ends
+    if offset:
+        starts = [start + offset for start in starts]
+    return infos, starts
+
+
+def _code_info(code: str, length: int) -> _Info:
+    caps = _is_caps(code) and code.isupper()  # (normalised codes are Latin)
+    headline = _AFTER | _BEFORE if caps and code not in _KNOWN_ABBR else 0
+    if caps and code in _KNOWN_ABBR:
+        return (code, ACRONYM, (), _PLAIN, length, 0)
+    flag = _CHECK if headline and not _word_like_caps(code) else _PLAIN
+    return (code, CODE, (), flag, length, headline)
+
+
+def _pieces(text: str) -> tuple[list[_Info], list[int]]:
+    """Codes and words of ``text`` in order, classified, with their start offsets."""
+    codes = find_codes(text, include_programmes=True)
+    if codes:
+        infos: list[_Info] = []
+        starts: list[int] = []
+        lo = 0
+        for start, end, code in codes:
+            more, at = _runs(text[lo:start], lo)
+            infos += more
+            starts += at
+            infos.append(_code_info(code, end - start))
+            starts.append(start)
+            lo = end
+        more, at = _runs(text[lo:], lo)
+        infos += more
+        starts += at
+    else:
+        infos, starts = _runs(text, 0)
+    flags = list(map(_FLAG, infos))
+    if any(flags):
+        if _MULTI in flags:
+            infos, starts = _unpack_runs(infos, starts)
+            flags = list(map(_FLAG, infos))
+        if _CHECK in flags:
+            _classify(infos, list(compress(range(len(flags)), flags)))
+    return infos, starts
+
+
+def _unpack_runs(infos: list[_Info], starts: list[int]) -> tuple[list[_Info], list[int]]:
+    """One piece per word: the runs of several words replaced by their words."""
+    out: list[_Info] = []
+    at: list[int] = []
+    for info, start in zip(infos, starts, strict=True):
+        if info[3] == _MULTI:
+            for offset, sub in info[2]:
+                out.append(sub)
+                at.append(start + offset)
+        else:
+            out.append(info)
+            at.append(start)
+    return out, at
+
+
+def _classify(pieces: list[_Info], flagged: list[int]) -> None:
+    """The unknown all-caps words: acronyms unless a neighbour is a headline word."""
+    last = len(pieces) - 1
+    for i in flagged:
+        if (i > 0 and pieces[i - 1][5] & _BEFORE) or (i < last and pieces[i + 1][5] & _AFTER):
             continue  # part of an all-caps headline
-        p.kind = ACRONYM
+        text, kind, parts, flag, length, headline = pieces[i]
+        pieces[i] = (text, ACRONYM, parts, flag, length, headline)
+
+
+def _scan(text: str) -> list[tuple[str, int, int, str, tuple]]:
+    """``_pieces`` as (text, start, end, kind, parts), parts' offsets absolute."""
+    out = []
+    for (word, kind, parts, _flag, length, _hl), start in zip(*_pieces(text), strict=True):
+        if parts:
+            parts = tuple((p, start + s, start + e, k) for p, s, e, k in parts)
+        out.append((word, start, start + length, kind, parts))
+    return out
 
 
 def scan(text: str) -> list[_Piece]:
     """Codes and words of ``text`` in order (the tokenizer's first step)."""
-    pieces: list[_Piece] = []
-    lo = 0
-    for start, end, code in find_codes(text, include_programmes=True):
-        _scan_words(text, lo, start, pieces)
-        pieces.append(_Piece(code, start, end, CODE, []))
-        lo = end
-    _scan_words(text, lo, len(text), pieces)
-    _classify(pieces)
-    return pieces
+    return [_Piece(p[0], p[1], p[2], p[3], list(p[4])) for p in _scan(text)]
 
 
 class BulgarianTokenizer(Tokenizer):
@@ -221,6 +350,11 @@ class BulgarianTokenizer(Tokenizer):
     Token attributes added for the filters: ``kind`` (word, acronym, code,
     number, latin) and ``secondary`` (True for compound parts and code
     prefixes, which share the position of their whole).
+
+    A call returns a lazy ``_Stream``: the filters of this module, applied to
+    it, join it instead of wrapping it, and the joined chain runs as one fused
+    loop (see ``_fused``). Iterated as is, or by any other filter, it yields
+    the tokens described here.
     """
 
     def __call__(
@@ -236,10 +370,28 @@ class BulgarianTokenizer(Tokenizer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        args = _Args(
+            value,
+            positions,
+            chars,
+            keeporiginal,
+            removestops,
+            start_pos,
+            start_char,
+            tokenize,
+            mode,
+            kwargs,
+        )
+        return _Stream(args, ())
+
+    @staticmethod
+    def _tokens(a: _Args) -> Iterator[Token]:
+        """The tokenizer on its own (the unfused path)."""
+        value, start_char, keeporiginal = a.value, a.start_char, a.keeporiginal
+        t = Token(a.positions, a.chars, removestops=a.removestops, mode=a.mode, **a.kwargs)
         if not value:
             return
-        if not tokenize:
+        if not a.tokenize:
             code = find_codes(value, include_programmes=True)
             whole = code[0][2] if code and code[0][:2] == (0, len(value)) else None
             t.text = whole or fold_lookalikes(_INVISIBLE_RE.sub("", value))
@@ -247,49 +399,117 @@ class BulgarianTokenizer(Tokenizer):
             t.secondary = False
             t.boost = 1.0
             t.stopped = False
-            t.pos, t.startchar, t.endchar = start_pos, start_char, start_char + len(value)
+            t.pos, t.startchar, t.endchar = a.start_pos, start_char, start_char + len(value)
             if keeporiginal:
                 t.original = value
             yield t
             return
-        index_mode = mode != "query"
-        for n, piece in enumerate(scan(value)):
-            pos = start_pos + n
+        index_mode = a.mode != "query"
+        for n, (text, start, end, kind, parts) in enumerate(_scan(value)):
+            pos = a.start_pos + n
             t.boost = 1.0
             t.stopped = False
-            t.text, t.kind, t.secondary, t.pos = piece.text, piece.kind, False, pos
-            t.startchar, t.endchar = start_char + piece.start, start_char + piece.end
+            t.text, t.kind, t.secondary, t.pos = text, kind, False, pos
+            t.startchar, t.endchar = start_char + start, start_char + end
             if keeporiginal:
-                t.original = value[piece.start : piece.end]
+                t.original = value[start:end]
             yield t
             if not index_mode:
                 continue
-            if piece.kind == CODE:
-                for prefix in code_prefixes(piece.text)[:-1]:
+            if kind == CODE:
+                for prefix in code_prefixes(text)[:-1]:
                     t.boost = 1.0
                     t.stopped = False
                     t.text, t.kind, t.secondary, t.pos = prefix, CODE, True, pos
-                    t.startchar, t.endchar = start_char + piece.start, start_char + piece.end
+                    t.startchar, t.endchar = start_char + start, start_char + end
                     yield t
-            for text, ps, pe, kind in piece.parts:
-                if not text:
+            for ptext, ps, pe, pkind in parts:
+                if not ptext:
                     continue
                 t.boost = 1.0
                 t.stopped = False
-                t.text, t.kind, t.secondary, t.pos = text, kind, True, pos
+                t.text, t.kind, t.secondary, t.pos = ptext, pkind, True, pos
                 t.startchar, t.endchar = start_char + ps, start_char + pe
                 if keeporiginal:
                     t.original = value[ps:pe]
                 yield t
 
 
+class _Args(NamedTuple):
+    """The arguments of one tokenizer call."""
+
+    value: str
+    positions: bool
+    chars: bool
+    keeporiginal: bool
+    removestops: bool
+    start_pos: int
+    start_char: int
+    tokenize: bool
+    mode: str
+    kwargs: dict[str, Any]
+
+
+class _Stream:
+    """The token stream of one tokenizer call, with the filters that joined it.
+
+    Whoosh's CompositeAnalyzer calls each filter on the previous stage's
+    output. The filters of this module, given a stream that has not started,
+    return a longer stream instead of a generator around it; iterating it
+    then runs the whole chain at once: ``_fused`` for the chains this module
+    builds, the stages' own generators one around the other for anything else.
+    Either way the tokens are the same.
+    """
+
+    __slots__ = ("_it", "args", "stages")
+
+    def __init__(self, args: _Args, stages: tuple) -> None:
+        self.args = args
+        self.stages = stages
+        self._it: Iterator[Token] | None = None
+
+    def __iter__(self) -> Iterator[Token]:
+        if self._it is None:
+            self._it = self._run()
+        return self._it
+
+    def __next__(self) -> Token:
+        return next(iter(self))
+
+    def _run(self) -> Iterator[Token]:
+        plan = _PLANS.get(tuple(map(type, self.stages))) if self.args.tokenize else None
+        if plan is not None:
+            stem_at, abbr_at = plan
+            fn = None
+            if stem_at:
+                fn = lemma_stem if self.stages[stem_at].lemmatize else stem
+            return _fused(self.args, fn, self.stages[abbr_at] if abbr_at else None)
+        gen = BulgarianTokenizer._tokens(self.args)
+        for stage in self.stages:
+            gen = stage._filter(gen)
+        return gen
+
+
+def _joined(stage: Filter, tokens: Iterator[Token]) -> Iterator[Token] | None:
+    """The stream with ``stage`` added, if it is a stream that has not started."""
+    if type(tokens) is _Stream and tokens._it is None:
+        return _Stream(tokens.args, (*tokens.stages, stage))
+    return None
+
+
 # ------------------------------------------------------------------- filters
+#
+# Each filter's ``_filter`` is its behaviour on any token stream; ``_fused``
+# below does the same work for the standard chain in one loop.
 
 
 class BulgarianLowercaseFilter(Filter):
     """Lower-cases everything but project codes (canonical upper-case Latin)."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return _joined(self, tokens) or self._filter(tokens)
+
+    def _filter(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             if getattr(t, "kind", WORD) != CODE:
                 t.text = t.text.lower().replace("ѝ", "и")
@@ -306,6 +526,9 @@ class BulgarianStopFilter(Filter):
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return _joined(self, tokens) or self._filter(tokens)
+
+    def _filter(self, tokens: Iterator[Token]) -> Iterator[Token]:
         last_src: int | None = None
         new_pos: int | None = None
         whole_stopped_at: int | None = None
@@ -344,6 +567,9 @@ class BulgarianStemFilter(Filter):
         self.lemmatize = lemmatize
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return _joined(self, tokens) or self._filter(tokens)
+
+    def _filter(self, tokens: Iterator[Token]) -> Iterator[Token]:
         fn = lemma_stem if self.lemmatize else stem
         for t in tokens:
             if getattr(t, "kind", WORD) == WORD and not t.stopped:
@@ -374,6 +600,9 @@ class AbbreviationFilter(Filter):
         self.lemmatize = lemmatize
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return _joined(self, tokens) or self._filter(tokens)
+
+    def _filter(self, tokens: Iterator[Token]) -> Iterator[Token]:
         t = next(tokens, None)
         if t is None:
             return
@@ -381,7 +610,7 @@ class AbbreviationFilter(Filter):
             yield t
             yield from tokens
             return
-        matcher, expansions, _ = _compiled_table(self.lemmatize)
+        matcher, expansions, _, _ = _compiled_table(self.lemmatize)
         # Snapshot the stream as plain tuples (cheaper than Token copies), then
         # replay it through the same reused Token object.
         records = [_record(t)]
@@ -426,7 +655,10 @@ def _compiled_table(lemmatize: bool) -> tuple:
             if not getattr(t, "secondary", False)
         )
 
-    return build_matcher(terms_of)
+    matcher, expansions, abbr_terms = build_matcher(terms_of)
+    # terms that can start a name or be an expandable acronym
+    known = matcher.first_terms | frozenset(expansions)
+    return matcher, expansions, abbr_terms, known
 
 
 def _expand(items: list[_Record], matcher: Any, expansions: dict) -> Iterator[_Record]:
@@ -510,6 +742,252 @@ def _expand(items: list[_Record], matcher: Any, expansions: dict) -> Iterator[_R
 def _extra(like: _Record, text: str, pos: int, start: int, end: int, boost: float) -> _Record:
     """An added abbreviation or name term, pointing at the text that caused it."""
     return (text, pos, start, end, boost, False, ACRONYM, True, like[8])
+
+
+# ------------------------------------------------------------------- fused chain
+
+
+# The chains that ``_fused`` runs: lower case and stopwords, then optionally
+# the stemmer (skipped by Whoosh with no_morph), then optionally the
+# abbreviations. Stage types -> (index of the stemmer, of the abbreviations),
+# 0 when absent.
+_PLANS = {
+    (BulgarianLowercaseFilter, BulgarianStopFilter): (0, 0),
+    (BulgarianLowercaseFilter, BulgarianStopFilter, BulgarianStemFilter): (2, 0),
+    (BulgarianLowercaseFilter, BulgarianStopFilter, AbbreviationFilter): (0, 2),
+    (BulgarianLowercaseFilter, BulgarianStopFilter, BulgarianStemFilter, AbbreviationFilter): (
+        2,
+        3,
+    ),
+}
+
+
+# (stem function or None) -> {word as scanned -> (lower case, term or None for a stopword)}
+_WORD_TERMS: dict[Any, dict[str, tuple[str, str | None]]] = {}
+
+
+def _word_term(text: str, fn: Any, cache: dict[str, tuple[str, str | None]]) -> tuple:
+    """Lower case, stopword test and stemming of one WORD token, cached."""
+    low = text.lower().replace("ѝ", "и")
+    if low in STOPWORDS:
+        entry: tuple[str, str | None] = (low, None)
+    else:
+        entry = (low, stem_term(low, fn) if fn is not None else low)
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[text] = entry
+    return entry
+
+
+def _fused(a: _Args, fn: Any, abbr: AbbreviationFilter | None) -> Iterator[Token]:
+    """Tokenizer, lower case, stopwords, [stemmer], [abbreviations] in one loop.
+
+    The same tokens as the stages one after the other: each piece goes
+    through what each filter would do to it, the per-word work (lower case,
+    stopword, stem) looked up in ``_WORD_TERMS``. The tokens are collected as
+    records, the abbreviation stage adds its terms around the slots that hold
+    a term of its table, and the records are replayed through one Token.
+    """
+    value, keep, removestops = a.value, a.keeporiginal, a.removestops
+    t = Token(a.positions, a.chars, removestops=removestops, mode=a.mode, **a.kwargs)
+    if not value:
+        return
+    index_mode = a.mode != "query"
+    cache = _WORD_TERMS.get(fn)
+    if cache is None:
+        cache = _WORD_TERMS.setdefault(fn, {})
+    lookup = cache.get
+    table = _compiled_table(abbr.lemmatize) if abbr is not None and index_mode else None
+    known = table[3] if table is not None else frozenset()
+    start_char = a.start_char
+    records: list[_Record] = []
+    add = records.append
+    # A slot is a kept piece with its kept parts (they share its position);
+    # ``hits`` are the slots (index of the piece's record) holding a term of
+    # the abbreviation table.
+    hits: list[int] = []
+    new_pos = None  # renumbered position of the last piece kept
+    pos = a.start_pos - 1  # position of the piece in the tokenizer's stream
+    for (text, kind, parts, _flag, length, _hl), start in zip(*_pieces(value), strict=True):
+        pos += 1
+        if kind == WORD:
+            low, term = lookup(text) or _word_term(text, fn, cache)
+            if term is None:  # a stopword: dropped, or kept marked for highlighting
+                if not removestops:
+                    sc = start_char + start
+                    original = value[start : start + length] if keep else None
+                    add((low, pos, sc, sc + length, 1.0, True, WORD, False, original))
+                    if parts and index_mode:
+                        _add_parts(records, a, start, parts, pos, None, fn, hits, known)
+                continue
+        elif kind == CODE:
+            term = text
+        else:
+            term = text.lower().replace("ѝ", "и")
+        new_pos = pos if new_pos is None else new_pos + 1
+        if term in known:
+            hits.append(len(records))
+        sc = start_char + start
+        original = value[start : start + length] if keep else None
+        add((term, new_pos, sc, sc + length, 1.0, False, kind, False, original))
+        if index_mode:
+            if parts:
+                _add_parts(records, a, start, parts, pos, new_pos, fn, hits, known)
+            elif kind == CODE:
+                slot = len(records) - 1
+                for prefix in code_prefixes(text)[:-1]:
+                    if prefix in known:
+                        hits.append(slot)
+                    add((prefix, new_pos, sc, sc + length, 1.0, False, CODE, True, original))
+    segments = _expand_slots(records, hits, table) if hits else [(records, 0)]
+    for seg, shift in segments:
+        for text, p, sc, ec, boost, stopped, kind, secondary, original in seg:
+            t.text = text
+            t.pos = p + shift
+            t.startchar = sc
+            t.endchar = ec
+            t.boost = boost
+            t.stopped = stopped
+            t.kind = kind
+            t.secondary = secondary
+            if keep:
+                t.original = original
+            yield t
+
+
+def _add_parts(
+    records: list[_Record],
+    a: _Args,
+    start: int,
+    parts: tuple,
+    pos: int,
+    new_pos: int | None,
+    fn: Any,
+    hits: list[int],
+    known: frozenset[str],
+) -> None:
+    """The records of a compound's parts (``new_pos`` None: the compound was dropped)."""
+    value, start_char = a.value, a.start_char
+    cache = _WORD_TERMS[fn]
+    slot = len(records) - 1
+    for ptext, ps, pe, pkind in parts:
+        if not ptext:
+            continue
+        if pkind == WORD:
+            low, term = cache.get(ptext) or _word_term(ptext, fn, cache)
+        else:
+            low = term = ptext if pkind == CODE else ptext.lower().replace("ѝ", "и")
+        original = value[start + ps : start + pe] if a.keeporiginal else None
+        sc, ec = start_char + start + ps, start_char + start + pe
+        if new_pos is None or term is None:
+            if not a.removestops:
+                records.append((low, pos, sc, ec, 1.0, True, pkind, True, original))
+            continue
+        if term in known:
+            hits.append(slot)
+        records.append((term, new_pos, sc, ec, 1.0, False, pkind, True, original))
+
+
+def _expand_slots(records: list[_Record], hits: list[int], table: Any) -> list:
+    """``_expand`` for the fused chain: it visits only the slots in ``hits``
+    (given by the index of their first record), as the other slots hold no
+    term of the table and ``_expand`` passes over them.
+
+    Returns the output as runs of records, each with the position shift to
+    add to its records.
+    """
+    matcher, expansions, _, _ = table
+    first_terms, pairs, single_terms = matcher.first_terms, matcher.pairs, matcher.single_terms
+    n = len(records)
+    # Slot k: records first[k] to first[k + 1] - 1, the stopped ones (kept
+    # for highlighting) not counted. A kept piece opens a slot; the chain
+    # gave each its own position.
+    first = [k for k, r in enumerate(records) if not (r[7] or r[5])]
+    nslots = len(first)
+    first.append(n)
+
+    def terms(k: int) -> Collection[str]:
+        lo, hi = first[k], first[k + 1]
+        if hi - lo == 1:
+            return (records[lo][0],)
+        return {r[0] for r in records[lo:hi] if not r[5]}
+
+    def last(k: int) -> int:
+        """Index of the slot's last kept record."""
+        i = first[k + 1] - 1
+        while records[i][5]:
+            i -= 1
+        return i
+
+    after: dict[int, list[_Record]] = {}  # extra records to emit after records[idx]
+    shifts: dict[int, int] = {}  # record index -> extra positions from there on
+    last_match_end: dict[str, int] = {}  # abbreviation -> last slot of a name
+    resume = 0  # the first slot not inside a name found so far
+    for i in sorted({bisect_left(first, lo, 0, nslots) for lo in hits}):
+        if i < resume:
+            continue
+        lo = first[i]
+        hi = last(i)
+        head = records[lo]
+        if hi == lo:  # one token (most slots)
+            may_start = head[0] in first_terms
+            if may_start and head[0] not in single_terms:
+                # no name when the next slot, one token too, cannot follow
+                nxt = first[i + 1]
+                if i + 1 == nslots or (
+                    first[i + 2] - nxt == 1 and (head[0], records[nxt][0]) not in pairs
+                ):
+                    may_start = False
+        else:
+            may_start = not first_terms.isdisjoint(terms(i))
+        found = matcher.longest(map(terms, range(i, nslots))) if may_start else None
+        if found:
+            length, abbr = found
+            j = i + length - 1
+            end_at = last(j)
+            tail = records[end_at]
+            after.setdefault(lo, []).append(_extra(head, abbr, head[1], head[2], tail[3], 1.0))
+            if length > 1:
+                after.setdefault(end_at, []).append(
+                    _extra(tail, abbr, records[first[j]][1], tail[2], tail[3], 0.0)
+                )
+            last_match_end[abbr] = j
+            resume = i + length
+            continue
+        resume = i + 1
+        # the acronym: the slot's token itself, or a part of «ДСП-Лом»
+        for ai in range(lo, hi + 1):
+            rec = records[ai]
+            if rec[6] == ACRONYM and not rec[5] and rec[0] in expansions:
+                break
+        else:
+            continue
+        if last_match_end.get(rec[0]) == i - 1:
+            continue
+        names = expansions[rec[0]]
+        p, s, e = head[1], rec[2], rec[3]
+        extra = [_extra(rec, term, p + k, s, e, 1.0) for k, term in enumerate(names)]
+        if len(names) > 1:
+            top, tail = p + len(names) - 1, records[hi]
+            after.setdefault(hi, []).extend(
+                _extra(records[k], records[k][0], top, tail[2], tail[3], 0.0)
+                for k in range(lo, hi + 1)
+                if not records[k][5]
+            )
+            shifts[hi + 1] = len(names) - 1
+        after.setdefault(ai, [])[:0] = extra
+    n = len(records)
+    segments: list[tuple[list[_Record], int]] = []
+    shift = done = 0
+    for idx in sorted({*after, *(k for k in shifts if k < n)}):
+        if done < idx:
+            segments.append((records[done:idx], shift))
+        shift += shifts.get(idx, 0)
+        segments.append(([records[idx], *after.get(idx, ())], shift))
+        done = idx + 1
+    if done < n:
+        segments.append((records[done:], shift))
+    return segments
 
 
 # ------------------------------------------------------------------- factory

@@ -13,9 +13,10 @@ from whoosh import index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from index.abbreviations import ABBREVIATIONS, full_name, parse_table
+import index.analyzer as analyzer_module
+from index.abbreviations import ABBREVIATIONS, NameMatcher, full_name, parse_table
 from index.analyzer import analyze, bulgarian_analyzer, fold_lookalikes
-from index.stemmer import stem
+from index.stemmer import simplemma_available, stem
 from index.stopwords import HONORIFICS, STOPWORDS, is_stopword
 
 LAT_A = "a"  # Latin a, written out so the test says what it tests
@@ -152,6 +153,61 @@ def test_tokenize_false_gives_one_token() -> None:
     assert [t.text for t in ana("агенц*", tokenize=False, mode="query")] == ["агенц*"]
 
 
+# ----------------------------------------------------------- golden streams
+#
+# Full token streams (term@position:start-end, /boost when not 1), recorded
+# from the analyzer before it was made faster: the fast path must not change
+# a single token. Light stemmer (no simplemma), index and query mode.
+
+_GOLDEN = [
+    (
+        "Агенцията за социално подпомагане организира среща с приемните семейства в Монтана.",
+        "агенк@0:0-9 асп@0:0-33 социалн@1:13-21 подпомаган@2:22-33 асп@2:22-33/0.0"
+        " организир@3:34-44 срещ@4:45-50 приемн@5:53-62 семейств@6:63-72 монтан@7:75-82",
+        "агенк@0:0-9 социалн@1:13-21 подпомаган@2:22-33 организир@3:34-44 срещ@4:45-50"
+        " приемн@5:53-62 семейств@6:63-72 монтан@7:75-82",
+    ),
+    (
+        "Директорът на АСП-то и г-жа Мая Василева поздравиха заместник-министъра.",
+        "директор@0:0-10 асп@1:14-20 агенк@1:14-20 социалн@2:14-20 подпомаган@3:14-20"
+        " асп@3:14-20/0.0 мая@4:28-31 василев@5:32-40 поздрав@6:41-51"
+        " заместник-министр@7:52-71 заместник@7:52-61 министр@7:62-71",
+        "директор@0:0-10 асп@1:14-20 мая@2:28-31 василев@3:32-40 поздрав@4:41-51"
+        " заместник-министр@5:52-71",
+    ),
+    (
+        "Проект №BG05\u041c9\u041e\u0420001-2.003-0001-C01 се изпълнява от ДСП-Лом.",
+        "прок@0:0-6 BG05M9OP001-2.003-0001-C01@1:8-34 BG05M9OP001@1:8-34"
+        " BG05M9OP001-2.003@1:8-34 BG05M9OP001-2.003-0001@1:8-34 изпълнев@2:38-47"
+        " дсп-лом@3:51-58 дсп@3:51-54 дирекк@3:51-54 социалн@4:51-54 подпомаган@5:51-54"
+        " лом@3:55-58 дсп-лом@5:55-58/0.0 дсп@5:55-58/0.0 лом@5:55-58/0.0",
+        "прок@0:0-6 BG05M9OP001-2.003-0001-C01@1:8-34 изпълнев@2:38-47 дсп-лом@3:51-58",
+    ),
+    (
+        f"СОЦИАЛНИ УСЛУГИ В ОБЩИНАТА: 28-те деца и хората в мултимедийн{LAT_A}та зала на ЕСФ+.",
+        "социалн@0:0-8 услуг@1:9-15 общин@2:18-26 28@3:28-33 дет@4:34-38 човк@5:41-47"
+        " мултимедийн@6:50-64 зал@7:65-69 есф+@8:73-77 европейск@8:73-77 социалн@9:73-77"
+        " фонд@10:73-77 плюх@11:73-77 есф+@11:73-77/0.0",
+        "социалн@0:0-8 услуг@1:9-15 общин@2:18-26 28@3:28-33 дет@4:34-38 човк@5:41-47"
+        " мултимедийн@6:50-64 зал@7:65-69 есф+@8:73-77",
+    ),
+]
+
+
+def _render(text: str, mode: str) -> str:
+    ana = bulgarian_analyzer(lemmatize=False)
+    return " ".join(
+        f"{t.text}@{t.pos}:{t.startchar}-{t.endchar}" + ("" if t.boost == 1.0 else f"/{t.boost}")
+        for t in ana(text, positions=True, chars=True, mode=mode)
+    )
+
+
+@pytest.mark.parametrize(("text", "index_stream", "query_stream"), _GOLDEN)
+def test_golden_token_streams(text: str, index_stream: str, query_stream: str) -> None:
+    assert _render(text, "index") == index_stream
+    assert _render(text, "query") == query_stream
+
+
 # ------------------------------------------------------------ abbreviations
 
 
@@ -269,6 +325,76 @@ def test_positions_per_term_and_chars_never_go_backwards(words: list[str]) -> No
     # query mode: strictly one token per position
     qpos = [t.pos for t in ana(text, positions=True, mode="query")]
     assert qpos == sorted(set(qpos))
+
+
+def test_name_matcher_reads_slots_only_as_far_as_a_name_can_go() -> None:
+    matcher = NameMatcher({("а", "б"): "АБ", ("а", "б", "в"): "АБВ"})
+    read: list[set[str]] = []
+
+    def slots():
+        for terms in ({"а"}, {"б"}, {"г"}, {"в"}):
+            read.append(terms)
+            yield terms
+
+    assert matcher.longest(slots()) == (2, "АБ")
+    assert len(read) == 3
+    assert matcher.match([{"х"}, {"а"}, {"б", "у"}, {"в"}], 1) == (3, "АБВ")
+    assert matcher.match([{"а"}, {"в"}], 0) is None
+
+
+# ------------------------------------------------------------- fused chain
+#
+# The analyzer runs its chain as one fused loop; each stage on its own (what
+# any other composition gets) must give exactly the same tokens.
+
+_MORE_WORDS = ["г-н", "и-и", "АСП-ТО", "ЦНСТ", "НАП", "ВНИМАНИЕ", "ЕСФ+", "A-Б", "x_y", "1-ви"]
+_SEPARATORS = [" ", " ", ", ", ". ", " — ", "-", "", "\n", "(", ") ", "\u00ad"]
+_CALLS = [
+    {"positions": True, "chars": True, "mode": "index"},
+    {"positions": True, "chars": True, "mode": "query"},
+    {"chars": True, "mode": "index", "removestops": False, "keeporiginal": True},
+    {"chars": True, "mode": "query", "removestops": False},
+    {"positions": True, "mode": "index", "no_morph": True, "boosts": True},
+    {"positions": True, "chars": True, "mode": "index", "start_pos": 3, "start_char": 7},
+]
+
+
+def _stage_by_stage(ana, text: str, no_morph: bool = False, **kwargs) -> list[dict]:
+    tokens = iter(ana.items[0](text, **kwargs))  # a started stream: no fusion
+    for stage in ana.items[1:]:
+        if not (no_morph and getattr(stage, "is_morph", False)):
+            tokens = stage(tokens)
+    return [dict(t.__dict__) for t in tokens]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_VOCAB + _MORE_WORDS), st.sampled_from(_SEPARATORS)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_fused_chain_gives_the_tokens_of_the_stages_one_by_one(words: list) -> None:
+    text = "".join(w + sep for w, sep in words)
+    for lemmatize in (False, True):
+        if lemmatize and not simplemma_available():
+            continue
+        ana = bulgarian_analyzer(lemmatize=lemmatize)
+        for kwargs in _CALLS:
+            fused = [dict(t.__dict__) for t in ana(text, **kwargs)]
+            assert fused == _stage_by_stage(ana, text, **kwargs), kwargs
+
+
+def test_word_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = " ".join(_VOCAB + _MORE_WORDS) + " " + " ".join(f"дума{n}та" for n in range(50))
+    expected = tokens(text)
+    monkeypatch.setattr(analyzer_module, "_CACHE_LIMIT", 5)
+    monkeypatch.setattr(analyzer_module, "_RUN_INFO", {})
+    monkeypatch.setattr(analyzer_module, "_WORD_TERMS", {})
+    assert tokens(text) == expected
+    assert len(analyzer_module._RUN_INFO) <= 5
+    assert all(len(cache) <= 5 for cache in analyzer_module._WORD_TERMS.values())
 
 
 # ------------------------------------------------------------- whoosh index
