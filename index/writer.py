@@ -23,7 +23,7 @@ from index.keys import institution_keys, person_key, place_key, project_keys, su
 from index.schema import SCHEMA_VERSION, build_schema
 
 # Documents per commit. Bigger batches mean fewer, larger segments (measured:
-# 2,000 beats 500). Whoosh's multiprocess writer (procs=2) was slower on this
+# 2,000 beats 500; the 96 MB buffer keeps a crawl+index run near 150 MB). Whoosh's multiprocess writer (procs=2) was slower on this
 # 2-core machine: each worker loads the lemmatizer and re-pickles the postings.
 BATCH = 2000
 
@@ -159,7 +159,7 @@ def _write(
     ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float
 ) -> list[tuple[str, str]]:
     try:
-        writer = ix.writer(timeout=timeout, limitmb=256)
+        writer = ix.writer(timeout=timeout, limitmb=96)
     except LockError:
         raise IndexBusy("another process is writing the search index; try again later") from None
     done: list[tuple[str, str]] = []
