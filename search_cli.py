@@ -133,23 +133,36 @@ def _graceful_stop(crawler_stop: Callable[[str], None]):
 
 
 @contextmanager
-def _log_to(path: Path | None):
-    """``--log-file``: one line per fetch and per error, for cron and later forensics."""
+def _log_to(path: Path | None, interactive: bool):
+    """Where crawl messages go: ``--log-file`` gets every fetch and error; a
+    terminal gets warnings as ``socnews: warning: …``; cron gets nothing but the
+    summary (the error counts are in it, the details in the log file)."""
     import logging
 
-    if path is None:
-        yield
-        return
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("socnews")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    handlers: list[logging.Handler] = []
+    if path is not None:
+        file_handler = logging.FileHandler(path, encoding="utf-8")
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        handlers.append(file_handler)
+        logger.setLevel(logging.INFO)
+    if interactive:
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.WARNING)
+        console.setFormatter(logging.Formatter("socnews: warning: %(message)s"))
+        handlers.append(console)
+    if not handlers:
+        handlers.append(logging.NullHandler())  # no stray lines from logging's last resort
+    for h in handlers:
+        logger.addHandler(h)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        handler.close()
+        for h in handlers:
+            logger.removeHandler(h)
+            h.close()
 
 
 def run_crawl_and_index(
@@ -172,7 +185,7 @@ def run_crawl_and_index(
     obj.data.ensure()
     with (
         WriterLock(obj.data.lock, wait=wait),
-        _log_to(log_file),
+        _log_to(log_file, obj.progress),
         Store(obj.data.db) as store,
         Archive(obj.data.archive) as archive,
     ):
@@ -302,7 +315,7 @@ def crawl(
     fetched = sum(s["fetched"] + s["not_modified"] for s in summary["sources"].values())
     errors = sum(s["errors"] for s in summary["sources"].values())
     if errors and not fetched:
-        raise Fail("every fetch failed; see the errors above or the crawl log")
+        raise Fail("every fetch failed (network down, or every source refusing?); details with --log-file or on a terminal")
 
 
 def _apply_sources(config: CrawlConfig, path: Path, only: tuple[str, ...]) -> None:

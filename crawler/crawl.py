@@ -617,7 +617,7 @@ class Crawler:
                 for host in sorted(self.by_host.keys() - busy):
                     if len(in_flight) >= self.config.concurrency or budget <= 0:
                         break
-                    if self.summary.host(host).circuit_open or self.host_budget.get(host, 1) <= 0:
+                    if self._circuit_open(host) or self.host_budget.get(host, 1) <= 0:
                         continue
                     nxt = self.store.next_for_host(host)
                     if nxt is None:
@@ -666,10 +666,14 @@ class Crawler:
             log.exception("internal error on %s", url)
             self.progress("error", {"url": url, "reason": f"internal error: {e}"})
 
+    def _circuit_open(self, host: str) -> bool:
+        stats = self.summary.hosts.get(host)  # no entry: the host has done nothing yet
+        return stats is not None and stats.circuit_open
+
     def _next_deferred(self) -> float | None:
         hosts = [
             h for h in self.by_host
-            if not self.summary.host(h).circuit_open and self.host_budget.get(h, 1) > 0
+            if not self._circuit_open(h) and self.host_budget.get(h, 1) > 0
         ]  # fmt: skip
         when = self.store.next_due(hosts)
         return None if when is None else max(0.0, when - time.time())
