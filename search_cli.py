@@ -315,7 +315,9 @@ def crawl(
     fetched = sum(s["fetched"] + s["not_modified"] for s in summary["sources"].values())
     errors = sum(s["errors"] for s in summary["sources"].values())
     if errors and not fetched:
-        raise Fail("every fetch failed (network down, or every source refusing?); details with --log-file or on a terminal")
+        raise Fail(
+            "every fetch failed (network down, or every source refusing?); details with --log-file or on a terminal"
+        )
 
 
 def _apply_sources(config: CrawlConfig, path: Path, only: tuple[str, ...]) -> None:
