@@ -371,12 +371,7 @@ class DuplicateIndex:
         ``UNCONFIRMED_MAX_DISTANCE``) are linked, because a SimHash distance
         alone cannot tell a rewrite from a sibling release.
         """
-        me = _Entry(doc_id, h, published, url).order()
-        earlier = [e for e, _ in self._related(doc_id, h, published, confirm is not None)]
-        for entry in sorted((e for e in earlier if e.order() < me), key=_Entry.order):
-            if confirm is None or confirm(entry.doc_id):
-                return entry.doc_id
-        return None
+        return self.relations(doc_id, h, published, url, confirm=confirm, want_later=False)[0]
 
     def relations(
         self,
@@ -386,13 +381,19 @@ class DuplicateIndex:
         url: str,
         *,
         confirm: Callable[[str], bool] | None = None,
+        want_later: bool = True,
     ) -> tuple[str | None, list[str]]:
-        """:meth:`earliest_duplicate` and :meth:`later_copies` from one candidate search."""
+        """:meth:`earliest_duplicate` and :meth:`later_copies` from one candidate search.
+
+        Later copies are looked for only when this document is itself the earliest.
+        """
         me = _Entry(doc_id, h, published, url).order()
         related = [e for e, _ in self._related(doc_id, h, published, confirm is not None)]
         for entry in sorted((e for e in related if e.order() < me), key=_Entry.order):
             if confirm is None or confirm(entry.doc_id):
                 return entry.doc_id, []
+        if not want_later:
+            return None, []
         later = [
             e.doc_id
             for e in sorted((e for e in related if e.order() > me), key=_Entry.order)
