@@ -140,6 +140,27 @@ def git_head() -> str | None:
     return f"{head}+dirty" if head and dirty else head or None
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak RSS in KiB (``VmHWM``).
+
+    Why not ``ru_maxrss``: on Linux, exec carries the spawning process's
+    high-water mark into the child's ``ru_maxrss`` (and so into what
+    ``wait4``/``RUSAGE_CHILDREN`` report), so a child started by a 500 MB
+    driver "peaks" at 500 MB whatever it does. ``VmHWM`` belongs to the
+    child's own address space, created at exec. ``ru_maxrss`` is the
+    fallback where /proc is missing.
+    """
+    import resource
+
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def now_iso() -> str:
     """UTC timestamp for result files (seconds precision)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
