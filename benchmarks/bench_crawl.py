@@ -21,9 +21,10 @@ How:
 2. ``fixtures.serve.serve_sites`` serves it on 127.0.0.1 in this process,
    one port per site; the seeds are each site's start page.
 3. Each round runs both sides, alternating which goes first, each in its own
-   subprocess so its peak RSS is its own: ``os.wait4`` returns the child's
-   ``ru_maxrss`` (the per-child form of ``getrusage(RUSAGE_CHILDREN)``,
-   which would report the maximum over all children so far).
+   subprocess so its peak RSS is its own. Each child reports its ``VmHWM``
+   (``bench_extraction.peak_rss_kib``); ``os.wait4``'s ``ru_maxrss`` (the
+   per-child form of ``getrusage(RUSAGE_CHILDREN)``) is kept beside it, but
+   on Linux it also holds this driver's own peak, carried over at exec.
 
    - socnews: ``run_crawl`` (delay 0, ``respect_crawl_delay=False``,
      concurrency C, depth unlimited like Scrapy's) with extraction and
@@ -48,7 +49,6 @@ import cProfile
 import json
 import os
 import pstats
-import resource
 import shutil
 import statistics
 import subprocess
@@ -63,6 +63,7 @@ from benchmarks.bench_extraction import (
     git_head,
     machine_info,
     now_iso,
+    peak_rss_kib,
     save_json,
 )
 
@@ -150,7 +151,7 @@ def socnews_child(argv: list[str]) -> int:
         profiler.disable()
         profiler.dump_stats(args.profile)
     crawl_s, crawl_cpu = time.perf_counter() - started, time.process_time() - cpu
-    crawl_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    crawl_rss = peak_rss_kib()
     started, cpu = time.perf_counter(), time.process_time()
     with Store(db) as store:
         stats = update_index(store, index_dir)
@@ -170,7 +171,7 @@ def socnews_child(argv: list[str]) -> int:
         "index_seconds": index_s,
         "index_cpu_seconds": index_cpu,
         "indexed": stats.indexed,
-        "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_kib": peak_rss_kib(),
         "bytes": {
             "sqlite": sum(f.stat().st_size for f in args.data.glob("socnews.sqlite3*")),
             "archive": dir_bytes(archive),
@@ -227,7 +228,8 @@ def run_side(
     result = json.loads(result_file.read_text(encoding="utf-8"))
     result.update(
         process_seconds=wall,
-        process_maxrss_kib=maxrss,
+        process_maxrss_kib=result.get("maxrss_kib") or maxrss,
+        wait4_maxrss_kib=maxrss,
         server_cpu_seconds=server_cpu,
         pages_per_second=result["pages"] / result["seconds"],
     )
@@ -365,7 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sites", type=int, default=4)
     ap.add_argument("--seed", default="1")
     ap.add_argument("--concurrency", type=int, default=4)
-    ap.add_argument("--rounds", type=int, default=2, help="runs per side, order alternated")
+    ap.add_argument(
+        "--rounds", type=int, default=2, help="runs per side, order alternated (0: --profile only)"
+    )
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--scrapy-python", type=Path, default=None)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per crawl")
@@ -415,25 +419,6 @@ def main(argv: list[str] | None = None) -> int:
             profile = profile_summary(prof)
             profile["file"] = str(prof)
             shutil.rmtree(run_dir, ignore_errors=True)
-    entry = {
-        "date": now_iso(),
-        "socnews_commit": git_head(),
-        "pages": args.pages,
-        "sites": args.sites,
-        "seed": args.seed,
-        "concurrency": args.concurrency,
-        "rounds": args.rounds,
-        "archive": {"dir": str(archive), "generated_seconds": gen_seconds,
-                    **manifest_summary(archive)},
-        "runs": runs,
-        "summary": summarize(runs),
-    }  # fmt: skip
-    if profile:
-        entry["profile"] = profile
-    print(format_report(entry))
-    if profile:
-        print()
-        print(format_profile(profile))
     existing: dict[str, Any] = {}
     if args.out.exists():
         try:
@@ -441,6 +426,33 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             existing = {}
     by_size = existing.get("by_pages", {})
+    if profile:
+        profile.update(date=now_iso(), socnews_commit=git_head())
+    if args.rounds == 0:  # profile only: keep the measured rounds already saved for this size
+        entry = by_size.get(str(args.pages), {"date": now_iso(), "pages": args.pages})
+        if profile:
+            entry["profile"] = profile
+            print(format_profile(profile))
+    else:
+        entry = {
+            "date": now_iso(),
+            "socnews_commit": git_head(),
+            "pages": args.pages,
+            "sites": args.sites,
+            "seed": args.seed,
+            "concurrency": args.concurrency,
+            "rounds": args.rounds,
+            "archive": {"dir": str(archive), "generated_seconds": gen_seconds,
+                        **manifest_summary(archive)},
+            "runs": runs,
+            "summary": summarize(runs),
+        }  # fmt: skip
+        if profile:
+            entry["profile"] = profile
+        print(format_report(entry))
+        if profile:
+            print()
+            print(format_profile(profile))
     by_size[str(args.pages)] = entry
     result = {
         "benchmark": "bench_crawl",

@@ -56,6 +56,17 @@ SKIP_EXTENSIONS = (
 )  # fmt: skip
 
 
+def peak_rss_kib() -> int:
+    """Own peak RSS (``VmHWM``): ``ru_maxrss`` also holds the spawning process's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def settings(concurrency: int) -> dict[str, Any]:
     """Scrapy settings equivalent to socnews's ``delay=0, concurrency=C`` crawl."""
     return {
@@ -165,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_seconds": cpu,
         "pages": spider.pages,
         "stored_bytes": spider.stored_bytes,
-        "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_kib": peak_rss_kib(),
         "stats": {
             k: v
             for k, v in stats.items()
