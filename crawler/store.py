@@ -153,9 +153,17 @@ class Store:
         )
 
     def next_for_host(self, host: str) -> tuple[str, int] | None:
-        """The shallowest queued URL of one host that is due now."""
+        """The shallowest queued URL of one host that is due now.
+
+        The unary ``+`` keeps SQLite off ``frontier_state``: left to itself the
+        planner takes the ``not_before`` range over (state, not_before), which
+        reads every queued URL of every host and sorts them, on each call (2 ms
+        with 2,500 queued URLs, 35 ms with 40,000).  Walking ``frontier_host``
+        (host, state, depth, rowid) is already in ``ORDER BY`` order and stops
+        at the first due URL (0.02 ms at either size).
+        """
         row = self.db.execute(
-            "SELECT url, depth FROM frontier WHERE host=? AND state='queued' AND not_before <= ? "
+            "SELECT url, depth FROM frontier WHERE host=? AND state='queued' AND +not_before <= ? "
             "ORDER BY depth, rowid LIMIT 1",
             (host, time.time()),
         ).fetchone()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -66,6 +67,25 @@ def test_frontier_is_idempotent(tmp_path: Path) -> None:
         assert s.reset_in_flight() == 1  # a killed run's in-flight URL is queued again
         s.mark("http://x.bg/a", "done")
         assert s.next_for_host("x.bg") is None
+
+
+def test_next_for_host_skips_deferred_urls_and_reads_one_host_in_order(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as s:
+        for i in range(3):
+            s.enqueue(f"http://x.bg/{i}", "x.bg", 2 - i // 2)  # depths 2, 2, 1
+            s.enqueue(f"http://y.bg/{i}", "y.bg", 0)
+        s.defer("http://x.bg/2", time.time() + 60, "HTTP 503")  # the shallowest is not due
+        assert s.next_for_host("x.bg") == ("http://x.bg/0", 2)
+        statements: list[str] = []
+        s.db.set_trace_callback(statements.append)
+        s.next_for_host("x.bg")
+        s.db.set_trace_callback(None)
+        plan = " ".join(
+            row[3] for row in s.db.execute("EXPLAIN QUERY PLAN " + statements[-1].strip())
+        )
+        # one host's queue, already in (depth, rowid) order: no read of every
+        # queued URL and no sort, whatever the size of the frontier
+        assert "frontier_host" in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_second_writer_is_refused_and_lock_dies_with_holder(tmp_path: Path) -> None:
