@@ -9,12 +9,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from crawler.crawl import CrawlConfig, run_crawl
+from crawler.archive import Archive
+from crawler.crawl import CrawlConfig, Crawler, HostStats, run_crawl
+from crawler.extract import Page
+from crawler.record import Record
 from crawler.store import Store
+from crawler.urls import doc_id
 from fixtures.serve import serve_sites
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,6 +88,26 @@ def test_duplicate_release_is_linked_to_one_original(tmp_path: Path) -> None:
     original = docs[copy.duplicate_of]
     assert "Иванка Колева" in copy.record.title and "Иванка Колева" in original.record.title
     assert {copy.host, original.host} == {h for h in {d.host for d in docs.values()}}
+
+
+def test_a_later_run_confirms_copies_against_the_stored_text(tmp_path: Path) -> None:
+    """The text check reads what it has not cached (a new run) from the store."""
+    from tests.test_dedup import RELEASE, REWRITE, SIBLING
+
+    def save(crawler: Crawler, url: str, text: str) -> None:
+        record = Record(url=url, title="Топъл обяд", published=date(2025, 11, 12), text=text)
+        crawler.save_article(url, Page(record=record, is_article=True), HostStats())
+
+    with Store(tmp_path / "db.sqlite3") as store, Archive(tmp_path / "archive") as archive:
+        save(Crawler(store, archive, CrawlConfig()), "https://mlsp.government.bg/a", RELEASE)
+        later_run = Crawler(store, archive, CrawlConfig())
+        save(later_run, "https://www.bta.bg/b", REWRITE)  # too far to link without the text
+        save(later_run, "https://mlsp.government.bg/c", SIBLING)
+        assert later_run._shingles.misses == 1  # the release, read once from the store
+    dup = {d.url: d.duplicate_of for d in documents(tmp_path)}
+    assert dup["https://www.bta.bg/b"] == doc_id("https://mlsp.government.bg/a")
+    assert dup["https://mlsp.government.bg/a"] is None  # the original
+    assert dup["https://mlsp.government.bg/c"] is None  # the sibling release is not a copy
 
 
 def test_feed_dates_fill_articles_that_print_none(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from array import array
 from datetime import date
 from pathlib import Path
 
@@ -17,15 +18,20 @@ from crawler.dedup import (
     UNCONFIRMED_MAX_DISTANCE,
     WINDOW_MAX_DISTANCE,
     DuplicateIndex,
+    ShingleCache,
     as_hex,
     containment,
+    fingerprint,
     from_hex,
     hamming,
     is_near_duplicate,
     jaccard_shingles,
+    near_duplicate_keys,
     normalize,
+    shingle_keys,
     shingles,
     simhash,
+    simhash_of_hashes,
 )
 
 # An МТСП press release, written for these tests in the ministry's style:
@@ -132,6 +138,58 @@ def test_thresholds_separate_the_cases() -> None:
     )
     assert hamming(simhash(RELEASE), simhash(REWRITE)) <= WINDOW_MAX_DISTANCE
     assert hamming(simhash(RELEASE), simhash(VERBATIM)) <= UNCONFIRMED_MAX_DISTANCE
+
+
+@pytest.mark.parametrize(("label", "a", "b", "dist", "jac", "cont"), MEASURED)
+def test_shingle_keys_give_the_measured_ratios(
+    label: str, a: str, b: str, dist: int, jac: float, cont: float
+) -> None:
+    """The crawler confirms on CRC-32 keys, not word tuples: same counts, same decisions."""
+    ka, kb = shingle_keys(a), array("I", shingle_keys(b))  # the ShingleCache form
+    assert (len(ka), len(kb)) == (len(shingles(a)), len(shingles(b)))
+    common = len(ka.intersection(kb))
+    assert common / (len(ka) + len(kb) - common) == pytest.approx(jac, abs=0.001)
+    assert common / min(len(ka), len(kb)) == pytest.approx(cont, abs=0.001)
+    assert near_duplicate_keys(ka, kb) == is_near_duplicate(a, b)
+    assert fingerprint(a) == (simhash(a), ka)
+
+
+def _majority_vote(hashes: set[int]) -> int:
+    """SimHash the slow, obvious way: the reference for the packed-bytes count."""
+    out = 0
+    for bit in range(64):
+        if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes):
+            out |= 1 << bit
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=2**64 - 1), max_size=70))
+def test_simhash_vote_is_the_bitwise_majority(hashes: set[int]) -> None:
+    assert simhash_of_hashes(hashes) == _majority_vote(hashes)
+
+
+def test_shingle_cache_loads_once_and_stays_within_its_budget() -> None:
+    texts = {"release": RELEASE, "rewrite": REWRITE, "sibling": SIBLING}
+    loads: list[str] = []
+
+    def load(doc_id: str) -> str | None:
+        loads.append(doc_id)
+        return texts.get(doc_id)
+
+    size = {doc_id: len(shingle_keys(text)) for doc_id, text in texts.items()}
+    cache = ShingleCache(load, max_keys=size["release"] + max(size["rewrite"], size["sibling"]))
+    assert set(cache.get("release") or ()) == shingle_keys(RELEASE)  # a miss: loaded
+    assert cache.get("release") is not None and loads == ["release"]  # then a hit
+    assert cache.get("gone") is None and len(cache) == 1  # nothing kept for a missing document
+    cache.put("rewrite", shingle_keys(REWRITE))
+    cache.get("release")  # now the most recently used
+    cache.put("sibling", shingle_keys(SIBLING))  # over budget: the least recently used goes
+    assert len(cache) == 2
+    assert cache.get("release") is not None and loads == ["release", "gone"]
+    assert cache.get("rewrite") is not None and loads[-1] == "rewrite"  # evicted: loaded again
+    cache.put("rewrite", shingle_keys(NOTICE_1))  # a re-extracted document replaces its keys
+    assert set(cache.get("rewrite") or ()) == shingle_keys(NOTICE_1)
 
 
 def test_portal_that_kept_only_the_first_half_is_a_copy() -> None:
