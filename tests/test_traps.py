@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.traps import TrapDetector
+from crawler.traps import GROUP_MEMORY, TrapDetector
 
 TODAY = date(2025, 11, 26)
 
@@ -174,6 +174,33 @@ def test_pages_that_differ_only_by_a_counter() -> None:
             break
     assert n == 305 and tripped and "differ only by the counter" in tripped
     assert t.check("https://www.bta.bg/bg/news/bulgaria?page=306") == tripped
+
+
+def test_memory_is_bounded_and_a_trap_is_still_caught() -> None:
+    """Article URLs with ids make one group each; they must not pile up for a whole run,
+    and forgetting them must not hide a trap whose URLs keep coming between them."""
+    t = detector(max_repeats=5, max_groups=200)
+    trap = "https://mlsp.government.bg/novini?page={}"
+    t.note_content(trap.format(40), "listing-40")  # the last real page
+    tripped = None
+    for n in range(41, 60):
+        for i in range(50):  # 150 new groups (3 per article) between two pages of the trap
+            article = f"https://www.bta.bg/bg/news/2025/11/13/{n}{i:03d}-novina"
+            t.note_content(article, f"text of {n}-{i}")
+            t.note_links(article, [f"https://www.bta.bg/bg/news/2025/11/13/{n}{i + 1:03d}-x"])
+        tripped = t.note_content(trap.format(n), "listing-40")
+        if tripped:
+            break
+    assert n == 45 and tripped and t.check(trap.format(60)) == tripped
+    assert len(t._groups) <= 200
+
+
+def test_one_group_remembers_a_bounded_number_of_contents() -> None:
+    t = detector(max_repeats=3)
+    url = "http://dsd.sofia.bg/index.php?Itemid=35&id={}&option=com_content&task=view"
+    for n in range(3 * GROUP_MEMORY):
+        t.note_content(url.format(n), f"text of article {n}")
+    assert all(len(g.seen) <= GROUP_MEMORY for g in t._groups._items.values())
 
 
 def test_real_listing_pages_never_trip_the_link_rule() -> None:
