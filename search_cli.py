@@ -443,6 +443,8 @@ def filters_from(kw: dict):  # noqa: ANN201 - index.search.Filters, imported laz
     type=click.Choice(["relevance", "date", "-date"]),
     default="relevance",
     show_default=True,
+    help="relevance (BM25F on the query text; newest first when there is only a filter), "
+    "date (oldest first) or -date (newest first).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)

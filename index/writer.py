@@ -22,10 +22,25 @@ from crawler.store import Store, StoredDocument
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
 from index.schema import SCHEMA_VERSION, build_schema
 
-# Documents per commit. Bigger batches mean fewer, larger segments (measured:
-# 2,000 beats 500; the 96 MB buffer keeps a crawl+index run near 150 MB). Whoosh's multiprocess writer (procs=2) was slower on this
-# 2-core machine: each worker loads the lemmatizer and re-pickles the postings.
-BATCH = 2000
+# Documents per commit.  Each commit writes one segment, and Whoosh merges
+# segments by re-reading every posting in Python, which costs as much as
+# indexing the documents again: with 2,000-document commits a 50,000-document
+# rebuild spent half its time merging.  10,000-document commits make a 50k
+# archive five segments that never need merging; the 96 MB buffer spills to a
+# temporary file beyond that, so memory stays flat.  A writer killed mid-batch
+# loses at most one batch of work, which the next run redoes.  Whoosh's
+# multiprocess writer (procs=2) was slower on this 2-core machine: each worker
+# loads the lemmatizer and re-pickles the postings.
+BATCH = 10_000
+LIMIT_MB = 96
+
+# Merge policy (see merge_small_segments): small segments are merged once
+# there are this many, so nightly runs of a few dozen documents do not leave
+# hundreds of segments; segments with this share of deleted documents are
+# rewritten to drop them.
+SMALL_SEGMENT = 2_000
+SMALL_SEGMENTS_BEFORE_MERGE = 8
+DELETED_SHARE_TO_REWRITE = 0.3
 
 
 class IndexBusy(RuntimeError):
@@ -111,6 +126,8 @@ def document_fields(doc: StoredDocument) -> dict:
         "entities": entity_text,
         "published": published,
         "dates": ",".join(days),
+        "dates_month": ",".join(sorted({d[:7] for d in days})),
+        "dates_year": ",".join(sorted({d[:4] for d in days})),
         "event_dates": [d.isoformat() for d in sorted(r.event_dates)],
         "year": published[:4],
         "person": ",".join(sorted({person_key(n) for n in people})),
@@ -155,11 +172,37 @@ def unpack_facets(raw: bytes) -> list[tuple[str, str]]:
     return [tuple(item.split(VALUE_SEP, 1)) for item in raw.decode("utf-8").split(FIELD_SEP)]  # type: ignore[misc]
 
 
+def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's policy signature
+    """Merge policy: merge small segments together, leave big ones alone.
+
+    Whoosh's default policy eventually merges everything into one segment,
+    re-processing every posting; at 50,000 documents that doubled the build
+    time.  Big segments (a batch's worth) are only rewritten when many of
+    their documents have been deleted.  Returns the segments kept as they are.
+    """
+    from whoosh.reading import SegmentReader
+
+    def deleted_share(seg) -> float:  # noqa: ANN001
+        total = seg.doc_count_all()
+        return (total - seg.doc_count()) / total if total else 1.0
+
+    rewrite = [s for s in segments if deleted_share(s) >= DELETED_SHARE_TO_REWRITE]
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT and s not in rewrite]
+    merge = rewrite + (small if len(small) >= SMALL_SEGMENTS_BEFORE_MERGE else [])
+    if not merge:
+        return segments
+    for seg in merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merge]
+
+
 def _write(
     ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float
 ) -> list[tuple[str, str]]:
     try:
-        writer = ix.writer(timeout=timeout, limitmb=96)
+        writer = ix.writer(timeout=timeout, limitmb=LIMIT_MB)
     except LockError:
         raise IndexBusy("another process is writing the search index; try again later") from None
     done: list[tuple[str, str]] = []
@@ -171,7 +214,7 @@ def _write(
             seen.add(doc.id)
             writer.update_document(**document_fields(doc))
             done.append((doc.content_hash, doc.id))
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
     except BaseException:
         writer.cancel()
         raise
@@ -222,5 +265,5 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
             ) from None
         for doc_id in gone:
             writer.delete_by_term("id", doc_id)
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
     return len(gone)
