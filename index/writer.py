@@ -22,24 +22,30 @@ from crawler.store import Store, StoredDocument
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
 from index.schema import SCHEMA_VERSION, build_schema
 
-# Documents per commit.  Each commit writes one segment, and Whoosh merges
+# Documents per commit; each commit writes one segment.  Whoosh merges
 # segments by re-reading every posting in Python, which costs as much as
-# indexing the documents again: with 2,000-document commits a 50,000-document
-# rebuild spent half its time merging.  10,000-document commits make a 50k
-# archive five segments that never need merging; the 96 MB buffer spills to a
-# temporary file beyond that, so memory stays flat.  A writer killed mid-batch
-# loses at most one batch of work, which the next run redoes.  Whoosh's
-# multiprocess writer (procs=2) was slower on this 2-core machine: each worker
-# loads the lemmatizer and re-pickles the postings.
-BATCH = 10_000
+# indexing the documents again: its default policy spent half of a
+# 50,000-document rebuild merging.  So segments are left as written (see
+# merge_small_segments) and the batch size is chosen for memory: Whoosh's
+# posting pool spills to temporary files past LIMIT_MB (its own estimate;
+# real use is about twice that), and 10,000-document batches measured 40%
+# more peak memory and more CPU (the spill pickles every posting) than 2,000.
+# A writer killed mid-batch loses at most one batch, which the next run redoes.
+# Whoosh's multiprocess writer (procs=2) was slower on this 2-core machine:
+# each worker loads the lemmatizer and re-pickles the postings.
+BATCH = 2_000
 LIMIT_MB = 96
 
-# Merge policy (see merge_small_segments): small segments are merged once
-# there are this many, so nightly runs of a few dozen documents do not leave
-# hundreds of segments; segments with this share of deleted documents are
-# rewritten to drop them.
-SMALL_SEGMENT = 2_000
+# Merge policy (see merge_small_segments).  Queries pay a little per segment
+# (measured: 25 segments vs 5 at 50,000 documents, within the noise), so big
+# segments are merged only past MAX_SEGMENTS, the smallest MERGE_FAN_IN at a
+# time; small segments (a nightly run's few dozen documents) are merged once
+# there are SMALL_SEGMENTS_BEFORE_MERGE of them; a segment with
+# DELETED_SHARE_TO_REWRITE of its documents deleted is rewritten without them.
+SMALL_SEGMENT = 1_000
 SMALL_SEGMENTS_BEFORE_MERGE = 8
+MAX_SEGMENTS = 32
+MERGE_FAN_IN = 8
 DELETED_SHARE_TO_REWRITE = 0.3
 
 
@@ -173,12 +179,10 @@ def unpack_facets(raw: bytes) -> list[tuple[str, str]]:
 
 
 def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's policy signature
-    """Merge policy: merge small segments together, leave big ones alone.
+    """Merge policy: merge small segments together, leave big ones alone (constants above).
 
-    Whoosh's default policy eventually merges everything into one segment,
-    re-processing every posting; at 50,000 documents that doubled the build
-    time.  Big segments (a batch's worth) are only rewritten when many of
-    their documents have been deleted.  Returns the segments kept as they are.
+    Returns the segments kept as they are; the others are added to the new
+    segment being written.
     """
     from whoosh.reading import SegmentReader
 
@@ -186,9 +190,13 @@ def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's p
         total = seg.doc_count_all()
         return (total - seg.doc_count()) / total if total else 1.0
 
-    rewrite = [s for s in segments if deleted_share(s) >= DELETED_SHARE_TO_REWRITE]
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT and s not in rewrite]
-    merge = rewrite + (small if len(small) >= SMALL_SEGMENTS_BEFORE_MERGE else [])
+    merge = [s for s in segments if deleted_share(s) >= DELETED_SHARE_TO_REWRITE]
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT and s not in merge]
+    if len(small) >= SMALL_SEGMENTS_BEFORE_MERGE:
+        merge += small
+    rest = [s for s in segments if s not in merge]
+    if len(rest) >= MAX_SEGMENTS:  # the commit adds one more
+        merge += sorted(rest, key=lambda s: s.doc_count_all())[:MERGE_FAN_IN]
     if not merge:
         return segments
     for seg in merge:
@@ -199,8 +207,13 @@ def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's p
 
 
 def _write(
-    ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float
+    ix: whoosh_index.Index, docs: Iterable[StoredDocument], timeout: float, fresh: bool = False
 ) -> list[tuple[str, str]]:
+    """Write one batch in one commit; ``fresh``: none of these ids is in the index yet.
+
+    ``update_document`` looks every id up in every segment to delete the old
+    copy; a rebuild writes each id once, so it adds without looking.
+    """
     try:
         writer = ix.writer(timeout=timeout, limitmb=LIMIT_MB)
     except LockError:
@@ -208,11 +221,12 @@ def _write(
     done: list[tuple[str, str]] = []
     try:
         seen: set[str] = set()
+        add = writer.add_document if fresh else writer.update_document
         for doc in docs:
             if doc.id in seen:
                 continue
             seen.add(doc.id)
-            writer.update_document(**document_fields(doc))
+            add(**document_fields(doc))
             done.append((doc.content_hash, doc.id))
         writer.commit(mergetype=merge_small_segments)
     except BaseException:
@@ -239,7 +253,7 @@ def update_index(
     ids = store.unindexed_ids()
     for start in range(0, len(ids), BATCH):
         batch = store.documents_by_ids(ids[start : start + BATCH])
-        store.mark_indexed(_write(ix, batch, timeout))
+        store.mark_indexed(_write(ix, batch, timeout, fresh=fresh))
         stats.indexed += len(batch)
         if progress:
             progress(stats.indexed, pending)

@@ -189,3 +189,26 @@ def test_merge_policy_merges_small_segments_and_rewrites_deleted_ones(
     with ix.searcher() as s:
         assert s.doc_count_all() == s.doc_count() == 3 * SMALL_SEGMENTS_BEFORE_MERGE + 60
     assert len(ix._segments()) <= before
+
+
+def test_merge_policy_caps_the_number_of_big_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import writer
+    from index.writer import merge_small_segments
+
+    monkeypatch.setattr(writer, "SMALL_SEGMENT", 2)
+    monkeypatch.setattr(writer, "MAX_SEGMENTS", 4)
+    monkeypatch.setattr(writer, "MERGE_FAN_IN", 3)
+    rng = random.Random(5)
+    ix, _ = open_or_create(tmp_path / "index")
+    counts = []
+    for batch in range(12):
+        w = ix.writer()
+        for i in range(3):
+            w.add_document(**document_fields(_doc(10 * batch + i, rng)))
+        w.commit(mergetype=merge_small_segments)
+        counts.append(len(ix._segments()))
+    assert max(counts) == 4 and counts[:4] == [1, 2, 3, 4]
+    with ix.searcher() as s:
+        assert s.doc_count() == 36
