@@ -20,6 +20,7 @@ from whoosh.index import LockError
 
 from crawler.store import Store, StoredDocument
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
+from index.manifest import verify_manifest, write_manifest
 from index.schema import SCHEMA_VERSION, build_schema
 
 # Documents per commit; each commit writes one segment.  Whoosh merges
@@ -35,6 +36,14 @@ from index.schema import SCHEMA_VERSION, build_schema
 # each worker loads the lemmatizer and re-pickles the postings.
 BATCH = 2_000
 LIMIT_MB = 96
+
+# Segments are written as separate files, not Whoosh's default single
+# "compound" file: opening a compound segment copies its whole postings file
+# into memory (a BytesIO over the mmap), so a searcher over a 236 MB index
+# took 315 MB of RAM, and every crawl's index step peaked there.  Separate
+# files are read through the OS page cache instead: 35 MB for the same
+# searcher, at ~10% more query time (measured at 10,000 documents).
+COMPOUND_SEGMENTS = False
 
 # Merge policy (see merge_small_segments).  Queries pay a little per segment
 # (measured: 25 segments vs 5 at 50,000 documents, within the noise), so big
@@ -69,6 +78,7 @@ def index_ids(index_dir: Path) -> set[str]:
     """Ids of the live documents in the index (FileNotFoundError when there is none)."""
     if not whoosh_index.exists_in(str(index_dir)):
         raise FileNotFoundError(index_dir)
+    verify_manifest(index_dir)
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as s:
         return {fields["id"] for fields in s.reader().all_stored_fields()}
@@ -77,6 +87,7 @@ def index_ids(index_dir: Path) -> set[str]:
 def _usable(index_dir: Path) -> bool:
     """Whether the index opens and reads; a damaged one is rebuilt from the store."""
     try:
+        verify_manifest(index_dir)
         ix = whoosh_index.open_dir(str(index_dir))
         with ix.searcher() as s:
             s.doc_count()
@@ -215,7 +226,7 @@ def _write(
     copy; a rebuild writes each id once, so it adds without looking.
     """
     try:
-        writer = ix.writer(timeout=timeout, limitmb=LIMIT_MB)
+        writer = ix.writer(timeout=timeout, limitmb=LIMIT_MB, compound=COMPOUND_SEGMENTS)
     except LockError:
         raise IndexBusy("another process is writing the search index; try again later") from None
     done: list[tuple[str, str]] = []
@@ -229,6 +240,7 @@ def _write(
             add(**document_fields(doc))
             done.append((doc.content_hash, doc.id))
         writer.commit(mergetype=merge_small_segments)
+        write_manifest(ix, Path(ix.storage.folder))
     except BaseException:
         writer.cancel()
         raise
@@ -272,7 +284,7 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
     gone = indexed - set(store.document_ids())
     if gone:
         try:
-            writer = ix.writer(timeout=timeout)
+            writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS)
         except LockError:
             raise IndexBusy(
                 "another process is writing the search index; try again later"
@@ -280,4 +292,5 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
         for doc_id in gone:
             writer.delete_by_term("id", doc_id)
         writer.commit(mergetype=merge_small_segments)
+        write_manifest(ix, Path(ix.storage.folder))
     return len(gone)
