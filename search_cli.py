@@ -443,6 +443,8 @@ def filters_from(kw: dict):  # noqa: ANN201 - index.search.Filters, imported laz
     type=click.Choice(["relevance", "date", "-date"]),
     default="relevance",
     show_default=True,
+    help="relevance (BM25F on the query text; newest first when there is only a filter), "
+    "date (oldest first) or -date (newest first).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
@@ -976,8 +978,8 @@ def eval_cmd(
     Extraction: precision/recall/F1 per field (people, institutions, projects,
     places, event dates), accuracy for title and publication date, content
     recall and boilerplate leakage, per site and overall. Search: recall@10 and
-    precision@10 over the annotated queries. Full results are saved as JSON
-    under benchmarks/results/.
+    precision@10 over the annotated queries. Full results (not --site runs)
+    are saved as JSON under benchmarks/results/.
 
     \b
     Example:
@@ -990,7 +992,8 @@ def eval_cmd(
         ext = eval_extraction.run_eval(fixtures_dir, site=site)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--site") from None
-    eval_extraction.save_results(ext)
+    if site is None:  # one site's figures must not replace the saved full run
+        eval_extraction.save_results(ext)
     srch = None
     if not no_search and site is None:
         srch = eval_search.run_search_eval(fixtures_dir)

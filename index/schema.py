@@ -15,7 +15,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analyzer import bulgarian_analyzer
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def build_schema() -> Schema:
@@ -31,6 +31,9 @@ def build_schema() -> Schema:
         entities=TEXT(analyzer=analyzer),  # names of people, institutions, projects, places
         published=ID(stored=True, sortable=True),  # ISO date; lexicographic = chronological
         dates=KEYWORD(commas=True),  # published + event days: the --from/--to filter
+        # ...and their months and years, so a long range is a few terms (index.dateranges)
+        dates_month=KEYWORD(commas=True),
+        dates_year=KEYWORD(commas=True),
         event_dates=STORED,
         year=ID(stored=True),
         person=KEYWORD(commas=True, lowercase=True),

@@ -53,8 +53,8 @@ def test_status_reports_runs_sources_and_backlog(crawled: Path) -> None:
 def test_check_passes_then_finds_a_damaged_index_and_index_repairs_it(crawled: Path) -> None:
     code, out = run(["--data-dir", str(crawled), "check"])
     assert code == 0 and "ok:" in out, out
-    for seg in (crawled / "index").glob("*.seg"):
-        seg.write_bytes(seg.read_bytes()[:100])  # truncate every segment
+    for seg in (crawled / "index").glob("MAIN_*.pst"):
+        seg.write_bytes(seg.read_bytes()[:100])  # truncate every segment's postings
     code, out = run(["--data-dir", str(crawled), "check", "--format", "json"])
     report = json.loads(out)
     assert code == 1 and not report["ok"]

@@ -142,14 +142,14 @@ import index.writer as w
 mode, data = sys.argv[1], Path(sys.argv[2])
 if mode == "before-commit":
     import whoosh.writing
-    real = whoosh.writing.SegmentWriter.update_document
+    real = whoosh.writing.SegmentWriter.add_document  # update_document ends here too
     n = {"i": 0}
     def dying(self, **fields):
         n["i"] += 1
         if n["i"] == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(self, **fields)
-    whoosh.writing.SegmentWriter.update_document = dying
+    whoosh.writing.SegmentWriter.add_document = dying
 else:  # after the index commit, before the store learns of it
     Store.mark_indexed = lambda self, pairs: os.kill(os.getpid(), signal.SIGKILL)
 with Store(data / "socnews.sqlite3") as store:
