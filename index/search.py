@@ -34,6 +34,7 @@ from index.keys import (
     project_filter_keys,
 )
 from index.snippets import snippet
+from index.storage import MappedStorage
 
 DISPLAY = {
     "person": "people_display",
@@ -176,7 +177,7 @@ def _searcher(index_dir: Path) -> tuple[whoosh_index.Index, Searcher]:
     if not whoosh_index.exists_in(str(index_dir)):
         raise NoIndex("no search index yet: run `socnews crawl` or `socnews index` first")
     try:
-        ix = whoosh_index.open_dir(str(index_dir))
+        ix = MappedStorage(str(index_dir)).open_index()
         searcher = ix.searcher()
     except Exception as e:  # noqa: BLE001 - a damaged index fails in many ways
         raise NoIndex(
