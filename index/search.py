@@ -22,7 +22,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.query import And, Every, Or, Ordered, Phrase, Query, Sequence, Term
 from whoosh.searching import Searcher
 
-from index import docsets
+from index import docsets, ranking
 from index.columns import lazy_column
 from index.dateranges import YEAR, clamp, decompose
 from index.docsets import DocNumbers
@@ -254,6 +254,12 @@ def search(
             matched, text_count, filtered = _match_sets(searcher, text_q, filters)
             if text_q is None:
                 ranked = _newest_first(searcher, matched, k, sort, collapse)
+            elif (
+                sort == "relevance"
+                and not collapse
+                and (fast := ranking.top_k(searcher, text_q, matched, k)) is not None
+            ):
+                ranked = fast
             else:
                 restrict = None
                 if filtered:  # a few filtered documents: score only them (see _ranked)
