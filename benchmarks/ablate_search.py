@@ -13,7 +13,11 @@ cold (timed apart) and then ``--reps`` times.  Variants:
 * ``all tunings``: the shipped code.
 * ``no set algebra``: result sets from Whoosh's ``docs_for_query`` (stepping
   matchers in Python) instead of :mod:`index.docsets`.
-* ``no tree unions``: Whoosh picks its array union matcher for small segments.
+* ``no block ranking``: word queries ranked by Whoosh's matchers instead of
+  :mod:`index.ranking`'s cached per-term score arrays.
+* ``no tree unions``: Whoosh picks its array union matcher for small segments
+  (matters only where Whoosh ranks: phrases, sorting, collapsing, or with
+  block ranking off).
 * ``no date terms``: date filters as a ``TermRange`` over day terms instead of
   year/month/day pieces (:mod:`index.dateranges`).
 * ``no term cache``: every term's documents read from the postings on every query.
@@ -80,12 +84,13 @@ def _naive_facets(searcher, docnums) -> dict:  # noqa: ANN001
 
 
 def variants() -> dict[str, Callable[[], contextlib.AbstractContextManager]]:
-    from index import docsets
+    from index import docsets, ranking
     from index import search as search_mod
 
     return {
         "all tunings": contextlib.nullcontext,
         "no set algebra": lambda: patched(docsets, "docs", _whoosh_docs),
+        "no block ranking": lambda: patched(ranking, "top_k", lambda *a: None),
         "no tree unions": lambda: patched(search_mod, "_tree_unions", lambda q: q),
         "no date terms": lambda: patched(search_mod, "_date_docs", _range_docs),
         "no term cache": lambda: patched(docsets, "CACHE_BUDGET", 0),
