@@ -16,6 +16,8 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
+from index.memo import per_searcher
+
 
 class LazyColumn:
     """``rows[docnum]`` = ``convert(column[docnum])``, filled on demand."""
@@ -44,11 +46,4 @@ class LazyColumn:
 
 def lazy_column(searcher: Searcher, name: str, convert: Callable[[Any], Any]) -> LazyColumn:
     """The searcher's lazy copy of column ``name`` (one per searcher and name)."""
-    cache: dict[str, LazyColumn] | None = getattr(searcher, "_socnews_columns", None)
-    if cache is None:
-        cache = {}
-        searcher._socnews_columns = cache  # type: ignore[attr-defined]
-    col = cache.get(name)
-    if col is None:
-        col = cache[name] = LazyColumn(searcher, name, convert)
-    return col
+    return per_searcher(searcher, f"column:{name}", lambda: LazyColumn(searcher, name, convert))

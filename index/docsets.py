@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import accumulate
 
@@ -36,40 +35,15 @@ from whoosh.matching import ListMatcher, Matcher, NullMatcher
 from whoosh.query import And, AndNot, Every, Not, Or, Query, Term, TermRange
 from whoosh.searching import Searcher
 
+from index.memo import SizedLRU, per_searcher
+
 # Upper bound on the document numbers cached per searcher (4 bytes each: 8 MB).
 CACHE_BUDGET = 2_000_000
 
 
-class _TermCache:
-    """LRU of (field, term) -> array of global docnums, bounded by their total number."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self.items: OrderedDict[tuple[str, str], array] = OrderedDict()
-
-    def get(self, key: tuple[str, str]) -> array | None:
-        found = self.items.get(key)
-        if found is not None:
-            self.items.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[str, str], docs: set[int]) -> None:
-        if len(docs) > self.budget // 4:  # one huge entry would evict everything useful
-            return
-        self.items[key] = array("I", docs)
-        self.size += len(docs)
-        while self.size > self.budget and self.items:
-            _, old = self.items.popitem(last=False)
-            self.size -= len(old)
-
-
-def _cache(searcher: Searcher) -> _TermCache:
-    cache = getattr(searcher, "_socnews_terms", None)
-    if cache is None:
-        cache = _TermCache(CACHE_BUDGET)
-        searcher._socnews_terms = cache  # type: ignore[attr-defined]
-    return cache
+def _cache(searcher: Searcher) -> SizedLRU[array]:
+    """The searcher's term cache: (field, term) -> array of global docnums."""
+    return per_searcher(searcher, "term_docs", lambda: SizedLRU(CACHE_BUDGET))
 
 
 def _leaves(searcher: Searcher) -> list[tuple[Searcher, int]]:
@@ -114,7 +88,7 @@ def term_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> set[int]
             out |= _segment_term_docs(sub.reader(), fieldname, text, offset)
     except AttributeError:  # another codec: Whoosh's own (slower) path gives the same set
         out = set(searcher.docs_for_query(Term(fieldname, text)))
-    cache.put(key, out)
+    cache.put(key, array("I", out))
     return out
 
 

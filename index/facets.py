@@ -23,6 +23,7 @@ from itertools import chain
 from whoosh.searching import Searcher
 
 from index.columns import LazyColumn
+from index.memo import per_searcher
 from index.writer import unpack_facets
 
 FACETS = ("person", "institution", "project", "place", "year", "source")
@@ -65,11 +66,7 @@ class FacetTable:
 
 def facet_table(searcher: Searcher) -> FacetTable:
     """The searcher's table, created on first use."""
-    table = getattr(searcher, "_socnews_facet_table", None)
-    if table is None:
-        table = FacetTable(searcher)
-        searcher._socnews_facet_table = table  # type: ignore[attr-defined]
-    return table
+    return per_searcher(searcher, "facet_table", lambda: FacetTable(searcher))
 
 
 def facet_counts(searcher: Searcher, docnums: Collection[int]) -> dict[str, list[dict]]:

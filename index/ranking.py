@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections import OrderedDict
 from itertools import accumulate
 
 from whoosh.query import And, Or, Query, Term
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from index.memo import SizedLRU, per_searcher
 
 
 def word_terms(q: Query) -> list[tuple[str, str]] | None:
@@ -51,7 +52,7 @@ def word_terms(q: Query) -> list[tuple[str, str]] | None:
 
 def _lengths(searcher: Searcher, sub: Searcher, fieldname: str) -> bytes:
     """The segment's field-length bytes (one per document), cached on the top searcher."""
-    cache: dict = searcher.__dict__.setdefault("_socnews_lengths", {})
+    cache: dict = per_searcher(searcher, "field_lengths", dict)
     key = (id(sub), fieldname)
     raw = cache.get(key)
     if raw is None:
@@ -101,11 +102,12 @@ def _term_scores(
     so it is computed once per searcher: repeating a frequent word then costs
     one pass over two arrays instead of unpickling its posting blocks again.
     """
-    cache: OrderedDict = searcher.__dict__.setdefault("_socnews_term_scores", OrderedDict())
+    cache: SizedLRU[tuple[array, array]] = per_searcher(
+        searcher, "term_scores", lambda: SizedLRU(CACHE_POSTINGS, lambda entry: len(entry[0]))
+    )
     key = (fieldname, text)
     hit = cache.get(key)
     if hit is not None:
-        cache.move_to_end(key)
         return hit
     K1 = weighting.K1  # noqa: N806 - the formula's names
     B = weighting._field_B.get(fieldname, weighting.B)  # noqa: N806
@@ -137,12 +139,7 @@ def _term_scores(
                 scores.append(idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))))
             m._next_block()
     entry = (docs, scores)
-    if len(docs) <= CACHE_POSTINGS // 4:
-        cache[key] = entry
-        size = sum(len(d) for d, _ in cache.values())
-        while size > CACHE_POSTINGS and cache:
-            _, (old, _) = cache.popitem(last=False)
-            size -= len(old)
+    cache.put(key, entry)
     return entry
 
 
