@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import time
 from collections import Counter
@@ -41,7 +40,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_extraction import git_head, machine_info, now_iso, percentile, save_json
+from benchmarks.bench_extraction import (
+    git_head,
+    load_results,
+    machine_info,
+    now_iso,
+    percentile,
+    save_json,
+)
 from benchmarks.bench_index import BenchQuery, pick_queries
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "ablate_search.json"
@@ -173,10 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{docs} documents, p50 / p95 / first-run p50 in ms")
     print(format_table(result))
-    existing = {}
-    if args.out.exists():
-        with contextlib.suppress(ValueError):
-            existing = json.loads(args.out.read_text(encoding="utf-8"))
+    existing = load_results(args.out)
     by_docs = existing.get("by_docs", {})
     by_docs[str(docs)] = result
     save_json({"benchmark": "ablate_search", "by_docs": by_docs}, args.out)

@@ -61,6 +61,7 @@ from benchmarks.bench_extraction import (
     RESULTS_DIR,
     format_rows,
     git_head,
+    load_results,
     machine_info,
     now_iso,
     peak_rss_kib,
@@ -419,12 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             profile = profile_summary(prof)
             profile["file"] = str(prof)
             shutil.rmtree(run_dir, ignore_errors=True)
-    existing: dict[str, Any] = {}
-    if args.out.exists():
-        try:
-            existing = json.loads(args.out.read_text(encoding="utf-8"))
-        except ValueError:
-            existing = {}
+    existing = load_results(args.out)
     by_size = existing.get("by_pages", {})
     if profile:
         profile.update(date=now_iso(), socnews_commit=git_head())

@@ -173,6 +173,15 @@ def save_json(result: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def load_results(path: Path) -> dict[str, Any]:
+    """A saved result file to add to, or {} when it is missing or unreadable (then rewritten)."""
+    try:
+        found = load_json(path)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """Linear-interpolated percentile (q in 0..100) of a non-empty sample."""
     s = sorted(values)

@@ -73,6 +73,7 @@ from benchmarks.bench_extraction import (
     RESULTS_DIR,
     format_rows,
     git_head,
+    load_results,
     machine_info,
     now_iso,
     peak_rss_kib,
@@ -673,12 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS_PATH)
     args = ap.parse_args(argv)
     sizes = args.docs or [10_000, 50_000]
-    existing: dict[str, Any] = {}
-    if args.out.exists():
-        try:
-            existing = json.loads(args.out.read_text(encoding="utf-8"))
-        except ValueError:
-            existing = {}
+    existing = load_results(args.out)
     by_docs = existing.get("by_docs", {})
     for i, n in enumerate(sizes):
         entry = run_size(n, args, first="socnews" if i % 2 == 0 else "fts")

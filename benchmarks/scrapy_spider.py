@@ -57,7 +57,11 @@ SKIP_EXTENSIONS = (
 
 
 def peak_rss_kib() -> int:
-    """Own peak RSS (``VmHWM``): ``ru_maxrss`` also holds the spawning process's peak."""
+    """Own peak RSS (``VmHWM``): ``ru_maxrss`` also holds the spawning process's peak.
+
+    The twin of ``bench_extraction.peak_rss_kib``, not imported from it: that
+    module loads socnews's extractor, which would count in Scrapy's memory.
+    """
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
