@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from crawler.store import Store, StoredDocument
+from index.codec import SocnewsCodec
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
 from index.manifest import verify_manifest, write_manifest
 from index.schema import SCHEMA_VERSION, build_schema
@@ -163,8 +164,9 @@ def document_fields(doc: StoredDocument) -> dict:
         "institutions_display": institutions,
         "projects_display": [p for p in projects if p],
         "places_display": list(r.places),
-        "duplicate_of": doc.duplicate_of or "",
-        "group": doc.duplicate_of or doc.id,
+        # None when not a copy: an empty string would index one term shared by every original
+        "duplicate_of": doc.duplicate_of,
+        "group": (doc.duplicate_of or doc.id).encode("utf-8"),
         "content_hash": doc.content_hash,
         "order": int(published.replace("-", "") or 0),
         "facets": pack_facets(
@@ -237,7 +239,9 @@ def _write(
     copy; a rebuild writes each id once, so it adds without looking.
     """
     try:
-        writer = ix.writer(timeout=timeout, limitmb=limit_mb, compound=COMPOUND_SEGMENTS)
+        writer = ix.writer(
+            timeout=timeout, limitmb=limit_mb, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec()
+        )
     except LockError:
         raise IndexBusy("another process is writing the search index; try again later") from None
     done: list[tuple[str, str]] = []
@@ -296,7 +300,7 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
     gone = indexed - set(store.document_ids())
     if gone:
         try:
-            writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS)
+            writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec())
         except LockError:
             raise IndexBusy(
                 "another process is writing the search index; try again later"
