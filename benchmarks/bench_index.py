@@ -648,7 +648,7 @@ def format_report(e: dict[str, Any]) -> str:
     )
     out = f"{head}\n{format_rows(['', 'socnews (Whoosh)', 'SQLite FTS5'], rows)}\n\ntargets:\n{t}"
     for key in ("profile_queries", "profile_build"):
-        if key in e:
+        if key in e and "from_run" not in e[key]:  # one kept from an earlier run is not this run's
             what = "faceted queries" if key == "profile_queries" else "one index build"
             out += "\n\n" + format_profile(e[key], title=what)
     return out
