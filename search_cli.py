@@ -178,6 +178,7 @@ def run_crawl_and_index(
     from crawler.archive import Archive
     from crawler.crawl import Crawler
     from crawler.lock import WriterLock
+    from crawler.memory import release_memory
     from crawler.progress import CrawlProgress
     from crawler.store import Store
     from index.writer import update_index
@@ -195,6 +196,10 @@ def run_crawl_and_index(
                 summary = asyncio.run(crawler.run())
         index_stats = None
         if not no_index:
+            # the crawler's caches and queues are garbage now: free them before
+            # the index step so the run's peak is not the sum of both
+            del crawler, progress
+            release_memory()
             stats = update_index(store, obj.data.index)
             index_stats = {"indexed": stats.indexed, "total": stats.total}
     return summary.to_json(), index_stats

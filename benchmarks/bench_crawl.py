@@ -120,6 +120,7 @@ def dir_bytes(path: Path) -> int:
 def socnews_child(argv: list[str]) -> int:
     """Body of the socnews subprocess: crawl, then index; figures to ``--result``."""
     from crawler.crawl import CrawlConfig, run_crawl
+    from crawler.memory import release_memory, resident_kib
     from crawler.store import Store
     from index.writer import update_index
 
@@ -153,6 +154,8 @@ def socnews_child(argv: list[str]) -> int:
         profiler.dump_stats(args.profile)
     crawl_s, crawl_cpu = time.perf_counter() - started, time.process_time() - cpu
     crawl_rss = peak_rss_kib()
+    release_memory()  # as ``socnews crawl`` does before its index step
+    rss_before_index = resident_kib()
     started, cpu = time.perf_counter(), time.process_time()
     with Store(db) as store:
         stats = update_index(store, index_dir)
@@ -169,6 +172,7 @@ def socnews_child(argv: list[str]) -> int:
         "duplicates": sum(h.duplicates for h in hosts),
         "stopped": summary.stopped,
         "crawl_maxrss_kib": crawl_rss,
+        "rss_before_index_kib": rss_before_index,
         "index_seconds": index_s,
         "index_cpu_seconds": index_cpu,
         "indexed": stats.indexed,

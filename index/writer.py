@@ -11,39 +11,40 @@ previous generation of the index usable and those documents still marked
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.writing import SegmentWriter
 
 from crawler.store import Store, StoredDocument
 from index.codec import SocnewsCodec
 from index.keys import institution_keys, person_key, place_key, project_keys, surname_key
 from index.manifest import verify_manifest, write_manifest
+from index.postingpool import CompactPostingPool
 from index.schema import SCHEMA_VERSION, build_schema
 
 # Documents per commit; each commit writes one segment.  Whoosh merges
 # segments by re-reading every posting in Python, which costs as much as
 # indexing the documents again: its default policy spent half of a
 # 50,000-document rebuild merging.  So segments are left as written (see
-# merge_small_segments) and the batch size is chosen for memory: Whoosh's
-# posting pool spills to temporary files past LIMIT_MB (its own estimate;
-# real use is about twice that), and 10,000-document batches measured 40%
-# more peak memory and more CPU (the spill pickles every posting) than 2,000.
-# A writer killed mid-batch loses at most one batch, which the next run redoes.
+# merge_small_segments), and the batch size is chosen for memory: a batch's
+# postings wait in memory until its commit (index.postingpool, about 20 bytes
+# a posting, never spilled to disk).  A writer killed mid-batch loses at most
+# one batch, which the next run redoes.
 # Whoosh's multiprocess writer (procs=2) was slower on this 2-core machine:
 # each worker loads the lemmatizer and re-pickles the postings.
 BATCH = 2_000
-LIMIT_MB = 96
 # Incremental runs (after a crawl, in the crawler's own process) use smaller
-# batches and buffer: indexing 5,000 new documents measured 111 MiB peak and
-# 15 CPU-s with 1,000/48 MB against 157 MiB and 18 CPU-s with 2,000/96 MB
-# (and 126 MiB but 27 CPU-s with 2,000/32 MB, which spills).  A rebuild keeps
-# the larger batches: half as many segments for a whole archive.
+# batches: the crawl's peak memory is the process's, and the index step adds
+# to what the crawl leaves resident.  A rebuild keeps the larger batches:
+# half as many segments for a whole archive.
 INCREMENTAL_BATCH = 1_000
-INCREMENTAL_LIMIT_MB = 48
+# Documents are read from the store this many at a time within a batch, so a
+# batch never holds all its decoded records at once.
+READ_CHUNK = 100
 
 # Segments are written as separate files, not Whoosh's default single
 # "compound" file: opening a compound segment copies its whole postings file
@@ -226,12 +227,24 @@ def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's p
     return [s for s in segments if s not in merge]
 
 
+def _read(store: Store, ids: list[str]) -> Iterator[StoredDocument]:
+    """The stored documents of ``ids``, read ``READ_CHUNK`` at a time."""
+    for start in range(0, len(ids), READ_CHUNK):
+        yield from store.documents_by_ids(ids[start : start + READ_CHUNK])
+
+
+def _writer(ix: whoosh_index.Index, timeout: float) -> SegmentWriter:
+    """A Whoosh writer with this project's codec and compact posting pool."""
+    writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec())
+    writer.pool = CompactPostingPool()  # Whoosh ignores its poolclass argument
+    return writer
+
+
 def _write(
     ix: whoosh_index.Index,
     docs: Iterable[StoredDocument],
     timeout: float,
     fresh: bool = False,
-    limit_mb: int = LIMIT_MB,
 ) -> list[tuple[str, str]]:
     """Write one batch in one commit; ``fresh``: none of these ids is in the index yet.
 
@@ -239,9 +252,7 @@ def _write(
     copy; a rebuild writes each id once, so it adds without looking.
     """
     try:
-        writer = ix.writer(
-            timeout=timeout, limitmb=limit_mb, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec()
-        )
+        writer = _writer(ix, timeout)
     except LockError:
         raise IndexBusy("another process is writing the search index; try again later") from None
     done: list[tuple[str, str]] = []
@@ -278,11 +289,11 @@ def update_index(
     # Ids first: the store is updated while we go, and a live cursor over
     # rows being updated may skip or repeat them.
     ids = store.unindexed_ids()
-    size, limit_mb = (BATCH, LIMIT_MB) if rebuild else (INCREMENTAL_BATCH, INCREMENTAL_LIMIT_MB)
+    size = BATCH if rebuild else INCREMENTAL_BATCH
     for start in range(0, len(ids), size):
-        batch = store.documents_by_ids(ids[start : start + size])
-        store.mark_indexed(_write(ix, batch, timeout, fresh=fresh, limit_mb=limit_mb))
-        stats.indexed += len(batch)
+        done = _write(ix, _read(store, ids[start : start + size]), timeout, fresh=fresh)
+        store.mark_indexed(done)
+        stats.indexed += len(done)
         if progress:
             progress(stats.indexed, pending)
     if not fresh and store.meta("index_dirty"):
@@ -300,7 +311,7 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
     gone = indexed - set(store.document_ids())
     if gone:
         try:
-            writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec())
+            writer = _writer(ix, timeout)
         except LockError:
             raise IndexBusy(
                 "another process is writing the search index; try again later"
