@@ -90,7 +90,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import chain, combinations
+from itertools import chain, combinations, compress
+from operator import attrgetter
 
 BITS = 64
 BLOCKS = 4
@@ -353,6 +354,9 @@ def _bucket_remove(buckets: dict, key: object, entry: _Entry) -> None:
         del buckets[key]
 
 
+_HASH = attrgetter("h")  # of an _Entry
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # compared by identity, hashed cheaply
 class _Entry:
     doc_id: str
@@ -448,10 +452,14 @@ class DuplicateIndex:
                 entries.update(
                     chain.from_iterable(filter(None, map(table.get, map(key.__xor__, masks))))
                 )
-        return sorted(
-            ((e.doc_id, dist) for e in entries if (dist := hamming(h, e.h)) <= max_distance),
-            key=lambda x: (x[1], x[0]),
+        # distances and the threshold test in C (map, compress): at a few
+        # thousand candidates per document this was the crawl's largest step
+        h &= _ALL  # what hamming() compares
+        near = compress(
+            entries,
+            map(max_distance.__ge__, map(int.bit_count, map(h.__xor__, map(_HASH, entries)))),
         )
+        return sorted(((e.doc_id, hamming(h, e.h)) for e in near), key=lambda x: (x[1], x[0]))
 
     def candidates(
         self, h: int, published: date | None, max_distance: int = DEFAULT_MAX_DISTANCE

@@ -412,10 +412,13 @@ class TrapDetector:
 
     def note_links(self, page_url: str, links: Iterable[str]) -> str | None:
         """Record the links of a page; returns the reason when this trips its group."""
+        page_fields = _fields(page_url)
+        if not page_fields:  # most pages: no counter in the URL, nothing to compare
+            return None
         links = list(dict.fromkeys(links))
         link_fields = [(link, {x.key for x in _fields(link)}) for link in links]
         tripped = None
-        for f in _fields(page_url):
+        for f in page_fields:
             signature = sorted("#group" if f.key in keys else link for link, keys in link_fields)
             sig = _h64("\n".join(signature))
             gid = _h64(f.key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 MAX_URL_LENGTH = 2048
@@ -37,9 +38,18 @@ class BadURL(ValueError):
 
 def _requote(part: str, safe: str) -> str:
     """Normalise percent-encoding: decode, then encode the same way every time."""
+    if _plain(safe).fullmatch(part):  # nothing to decode or encode: the common case
+        return part
     return quote(unquote(part), safe=safe)
 
 
+@lru_cache(maxsize=8)
+def _plain(safe: str) -> re.Pattern[str]:
+    """Text that ``quote(unquote(text), safe)`` leaves as it is."""
+    return re.compile("[A-Za-z0-9_.~" + re.escape(safe.replace("%", "")) + "-]*")
+
+
+@lru_cache(maxsize=4096)  # a page's menu links, and scope checks of queued URLs, repeat
 def canonicalize(url: str, base: str | None = None) -> str:
     """The one spelling of ``url`` used as its identity in the store.
 
@@ -49,8 +59,8 @@ def canonicalize(url: str, base: str | None = None) -> str:
     encoding normalised, ``index.html`` removed.
     """
     url = url.strip().replace("&amp;", "&")
-    if base:
-        url = urljoin(base, url)
+    if base and not url.startswith(("http://", "https://")):
+        url = urljoin(base, url)  # (on an absolute URL urljoin only re-splits it)
     if len(url) > MAX_URL_LENGTH:
         raise BadURL(f"URL longer than {MAX_URL_LENGTH} characters")
     parts = urlsplit(url)
@@ -73,9 +83,11 @@ def canonicalize(url: str, base: str | None = None) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _DROP_PARAMS.match(k)
     ]
-    if not pairs:
+    query = ""
+    if pairs:
+        query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*,;~-._")
+    else:
         path = _INDEX_SCRIPT.sub("/", path)
-    query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*,;~-._")
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

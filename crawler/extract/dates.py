@@ -401,6 +401,11 @@ def _line_date(s: str, hinted: bool) -> date | None:
     return None
 
 
+# a cheap first test for a text node: no digit, no date (\d covers every
+# digit the date patterns accept)
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def _from_date_line(tree: LexborHTMLParser) -> date | None:
     """A date line near the headline: class-marked, labelled, or a bare date.
 
@@ -449,7 +454,7 @@ def _from_date_line(tree: LexborHTMLParser) -> date | None:
             add(node, d, 0)
     for node in texts:
         raw = node.text() or ""
-        if len(raw) > 200 or not any(c.isdigit() for c in raw):
+        if len(raw) > 200 or not _HAS_DIGIT(raw):
             continue
         if node.parent is not None and node.parent.tag in _NON_TEXT_TAGS:
             continue
