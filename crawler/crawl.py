@@ -522,10 +522,17 @@ class Crawler:
             return
         origin = base.split("/", 3)[:3]
         origin_key = "/".join(origin)
+        directory = base.split("?", 1)[0].rsplit("/", 1)[0] + "/"
         for href in dict.fromkeys(links):  # menus repeat the same links on every page
-            # absolute and root-relative links resolve the same from every page of a host
-            rooted = href.startswith(("/", "http://", "https://")) and not href.startswith("//")
-            key = (href, origin_key if rooted else base)
+            # absolute and root-relative links resolve the same from every page of
+            # a host, and relative ones from every page of a directory; only "",
+            # "?..." and "#..." depend on the page itself
+            if href.startswith(("/", "http://", "https://")) and not href.startswith("//"):
+                key = (href, origin_key)
+            elif href and href[0] not in "?#":
+                key = (href, directory)
+            else:
+                key = (href, base)
             url = self._canonical.get(key)
             if url is None:
                 try:

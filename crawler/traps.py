@@ -54,6 +54,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from crawler.lru import LRU
@@ -120,13 +121,14 @@ def _h64(text: str) -> int:
     )
 
 
-def _fields(url: str) -> list[_Field]:
+@lru_cache(maxsize=4096)  # a site's menus put the same links on every page
+def _fields(url: str) -> tuple[_Field, ...]:
     """The URL's counters: numeric path segments (or short ``page-3.html``-like ones)
     and numeric query values; for each, the URL with only that counter blanked."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return []
+        return ()
     head = f"{parts.scheme}://{parts.netloc}"
     # tokens: ("lit", text) pieces and ("num", digits) pieces, in URL order
     pieces: list[tuple[bool, str]] = [(False, head)]
@@ -161,7 +163,7 @@ def _fields(url: str) -> list[_Field]:
     for i in numeric:
         key = "".join("#" if j == i else text for j, (_, text) in enumerate(pieces))
         out.append(_Field(pieces[i][1], key))
-    return out
+    return tuple(out)
 
 
 def _as_int(value: str) -> int | None:

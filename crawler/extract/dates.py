@@ -432,12 +432,15 @@ def _from_date_line(tree: LexborHTMLParser) -> date | None:
     if headline is None:
         headline = fallback_head
 
-    cands: list[_Candidate] = []
+    # Every candidate's score is known before its text is parsed: the date
+    # parse and the boilerplate test, the costly parts, run best first and
+    # stop at the first candidate that holds a date (ties keep the earliest).
+    pending: list[tuple[int, int, LexborNode, str, bool]] = []
 
-    def add(node: LexborNode, day: date, penalty: int) -> None:
+    def add(node: LexborNode, text: str, hinted: bool, penalty: int) -> None:
         i = order.get(node.mem_id, 0)
         dist = abs(i - headline) if headline is not None else i
-        cands.append(_Candidate(dist + penalty, i, day))
+        pending.append((dist + penalty, i, node, text, hinted))
 
     hinted_sel = (
         "[class*=date], [class*=Date], [class*=created], [class*=publish], [class*=posted], "
@@ -449,20 +452,24 @@ def _from_date_line(tree: LexborHTMLParser) -> date | None:
             continue
         if _NOT_PUBLISH_CLASS_RE.search(marker):
             continue
-        d = _line_date(node.text(deep=True, separator=" ") or "", hinted=True)
-        if d is not None and not _is_boilerplate(node):
-            add(node, d, 0)
+        add(node, node.text(deep=True, separator=" ") or "", True, 0)
     for node in texts:
         raw = node.text() or ""
         if len(raw) > 200 or not _HAS_DIGIT(raw):
             continue
         if node.parent is not None and node.parent.tag in _NON_TEXT_TAGS:
             continue
-        d = _line_date(raw, hinted=False)
+        labelled = bool(_PUBLISHED_LABEL_RE.match(raw.strip()))
+        add(node, raw, False, 0 if labelled else 3)
+    pending.sort(key=lambda c: (c[0], c[1]))
+    best: _Candidate | None = None
+    for score, i, node, text, hinted in pending:
+        if best is not None and (score, i) != (best.score, best.order):
+            break
+        d = _line_date(text, hinted=hinted)
         if d is not None and not _is_boilerplate(node):
-            labelled = bool(_PUBLISHED_LABEL_RE.match(raw.strip()))
-            add(node, d, 0 if labelled else 3)
-    return min(cands).day if cands else None
+            best = min(best, _Candidate(score, i, d)) if best else _Candidate(score, i, d)
+    return best.day if best else None
 
 
 def _paragraphs(tree: LexborHTMLParser, text: str) -> list[str]:
