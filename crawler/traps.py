@@ -121,10 +121,15 @@ def _h64(text: str) -> int:
     )
 
 
-@lru_cache(maxsize=4096)  # a site's menus put the same links on every page
 def _fields(url: str) -> tuple[_Field, ...]:
     """The URL's counters: numeric path segments (or short ``page-3.html``-like ones)
     and numeric query values; for each, the URL with only that counter blanked."""
+    if len(url) > _CACHED_URL_LENGTH:  # a hostile href is not kept in the cache
+        return _url_fields(url)
+    return _cached_fields(url)
+
+
+def _url_fields(url: str) -> tuple[_Field, ...]:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -164,6 +169,10 @@ def _fields(url: str) -> tuple[_Field, ...]:
         key = "".join("#" if j == i else text for j, (_, text) in enumerate(pieces))
         out.append(_Field(pieces[i][1], key))
     return tuple(out)
+
+
+_CACHED_URL_LENGTH = 2048
+_cached_fields = lru_cache(maxsize=4096)(_url_fields)  # a site's menus repeat on every page
 
 
 def _as_int(value: str) -> int | None:

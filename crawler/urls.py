@@ -49,7 +49,6 @@ def _plain(safe: str) -> re.Pattern[str]:
     return re.compile("[A-Za-z0-9_.~" + re.escape(safe.replace("%", "")) + "-]*")
 
 
-@lru_cache(maxsize=4096)  # a page's menu links, and scope checks of queued URLs, repeat
 def canonicalize(url: str, base: str | None = None) -> str:
     """The one spelling of ``url`` used as its identity in the store.
 
@@ -58,6 +57,12 @@ def canonicalize(url: str, base: str | None = None) -> str:
     repaired, tracking/session parameters dropped, the rest sorted, percent-
     encoding normalised, ``index.html`` removed.
     """
+    if len(url) > MAX_URL_LENGTH or (base and len(base) > MAX_URL_LENGTH):
+        return _canonicalize(url, base)  # (a hostile href is not kept in the cache)
+    return _cached_canonicalize(url, base)
+
+
+def _canonicalize(url: str, base: str | None) -> str:
     url = url.strip().replace("&amp;", "&")
     if base and not url.startswith(("http://", "https://")):
         url = urljoin(base, url)  # (on an absolute URL urljoin only re-splits it)
@@ -89,6 +94,10 @@ def canonicalize(url: str, base: str | None = None) -> str:
     else:
         path = _INDEX_SCRIPT.sub("/", path)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+# a page's menu links, and scope checks of queued URLs, repeat
+_cached_canonicalize = lru_cache(maxsize=4096)(_canonicalize)
 
 
 def https_twin(url: str) -> str:

@@ -76,3 +76,17 @@ def test_canonicalize_never_crashes_and_is_idempotent(s: str) -> None:
     except BadURL:
         return
     assert canonicalize(once) == once
+
+
+def test_long_hrefs_are_canonicalized_but_not_cached() -> None:
+    """The canonical-URL cache holds 4,096 entries: a page of megabyte-long hrefs
+    (whitespace around a real URL) must not pin gigabytes in it."""
+    from crawler import urls
+
+    padded = " " * 100_000 + "http://x.bg/a/index.html?b=2&a=1" + "\n" * 100_000
+    before = urls._cached_canonicalize.cache_info().currsize
+    assert canonicalize(padded) == "http://x.bg/a/?a=1&b=2"
+    assert urls._cached_canonicalize.cache_info().currsize == before
+    probe = "http://x.bg/cache-probe-7f3a/index.html?b=2&a=1"  # seen by no other test
+    assert canonicalize(probe) == "http://x.bg/cache-probe-7f3a/?a=1&b=2"
+    assert urls._cached_canonicalize.cache_info().currsize == before + 1
