@@ -65,6 +65,10 @@ SMALL_SEGMENTS_BEFORE_MERGE = 8
 MAX_SEGMENTS = 32
 MERGE_FAN_IN = 8
 DELETED_SHARE_TO_REWRITE = 0.3
+# A commit writes at most this many documents, its own and merged ones (a few KB of postings each in
+# memory while it runs): past it, big segments are left as they are and the
+# segment count may pass MAX_SEGMENTS, which costs queries a little.
+MERGE_MAX_DOCS = 20_000
 
 
 class IndexBusy(RuntimeError):
@@ -217,7 +221,17 @@ def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201 - Whoosh's p
         merge += small
     rest = [s for s in segments if s not in merge]
     if len(rest) >= MAX_SEGMENTS:  # the commit adds one more
-        merge += sorted(rest, key=lambda s: s.doc_count_all())[:MERGE_FAN_IN]
+        # the smallest, as many as fit in MERGE_MAX_DOCS: a merge holds all the
+        # postings of what it merges in memory (index.postingpool)
+        picked: list = []
+        budget = MERGE_MAX_DOCS - writer.doc_count() - sum(s.doc_count() for s in merge)
+        for seg in sorted(rest, key=lambda s: s.doc_count_all())[:MERGE_FAN_IN]:
+            if seg.doc_count() > budget:
+                break
+            picked.append(seg)
+            budget -= seg.doc_count()
+        if len(picked) >= 2:
+            merge += picked
     if not merge:
         return segments
     for seg in merge:
