@@ -29,9 +29,8 @@ def build_schema() -> Schema:
         source=ID(stored=True),
         title=BulgarianText(analyzer=analyzer, stored=True, field_boost=2.0),
         text=BulgarianText(analyzer=analyzer, stored=True),  # snippets come from index.snippets
-        entities=BulgarianText(
-            analyzer=analyzer
-        ),  # names of people, institutions, projects, places
+        # names of people, institutions, projects, places
+        entities=BulgarianText(analyzer=analyzer),
         published=ID(stored=True, sortable=True),  # ISO date; lexicographic = chronological
         dates=KEYWORD(commas=True),  # published + event days: the --from/--to filter
         # ...and their months and years, so a long range is a few terms (index.dateranges)

@@ -65,9 +65,11 @@ SMALL_SEGMENTS_BEFORE_MERGE = 8
 MAX_SEGMENTS = 32
 MERGE_FAN_IN = 8
 DELETED_SHARE_TO_REWRITE = 0.3
-# A commit writes at most this many documents, its own and merged ones (a few KB of postings each in
-# memory while it runs): past it, big segments are left as they are and the
-# segment count may pass MAX_SEGMENTS, which costs queries a little.
+# Past MAX_SEGMENTS, only as many of the smallest segments are merged as keep
+# the commit (its own documents and the merged ones) within MERGE_MAX_DOCS: a
+# merge holds all its postings in memory, a few KB a document.  Beyond that,
+# big segments stay as they are and the segment count may pass MAX_SEGMENTS,
+# which costs queries a little.
 MERGE_MAX_DOCS = 20_000
 
 
@@ -248,8 +250,14 @@ def _read(store: Store, ids: list[str]) -> Iterator[StoredDocument]:
 
 
 def _writer(ix: whoosh_index.Index, timeout: float) -> SegmentWriter:
-    """A Whoosh writer with this project's codec and compact posting pool."""
-    writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec())
+    """A Whoosh writer with this project's codec and compact posting pool.
+
+    Raises IndexBusy when another process holds the write lock past ``timeout``.
+    """
+    try:
+        writer = ix.writer(timeout=timeout, compound=COMPOUND_SEGMENTS, codec=SocnewsCodec())
+    except LockError:
+        raise IndexBusy("another process is writing the search index; try again later") from None
     writer.pool = CompactPostingPool()  # Whoosh ignores its poolclass argument
     return writer
 
@@ -265,10 +273,7 @@ def _write(
     ``update_document`` looks every id up in every segment to delete the old
     copy; a rebuild writes each id once, so it adds without looking.
     """
-    try:
-        writer = _writer(ix, timeout)
-    except LockError:
-        raise IndexBusy("another process is writing the search index; try again later") from None
+    writer = _writer(ix, timeout)
     done: list[tuple[str, str]] = []
     try:
         seen: set[str] = set()
@@ -324,12 +329,7 @@ def _drop_deleted(ix: whoosh_index.Index, store: Store, timeout: float) -> int:
         indexed = {f["id"] for f in s.reader().all_stored_fields()}
     gone = indexed - set(store.document_ids())
     if gone:
-        try:
-            writer = _writer(ix, timeout)
-        except LockError:
-            raise IndexBusy(
-                "another process is writing the search index; try again later"
-            ) from None
+        writer = _writer(ix, timeout)
         for doc_id in gone:
             writer.delete_by_term("id", doc_id)
         writer.commit(mergetype=merge_small_segments)
