@@ -36,13 +36,18 @@ def release_memory() -> None:
         trim(0)
 
 
-def resident_kib() -> int | None:
-    """This process's resident set size now (Linux), for reports."""
+def status_kib(field: str) -> int | None:
+    """One KiB figure of ``/proc/self/status`` (``VmRSS``, ``VmHWM``), None off Linux."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
-    except OSError:
+    except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def resident_kib() -> int | None:
+    """This process's resident set size now, for reports."""
+    return status_kib("VmRSS")
