@@ -191,24 +191,31 @@ def test_merge_policy_merges_small_segments_and_rewrites_deleted_ones(
     assert len(ix._segments()) <= before
 
 
-def test_merge_policy_caps_the_number_of_big_segments(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from index import writer
+def _three_document_commits(ix, rng: random.Random, commits: int) -> list[list[int]]:  # noqa: ANN001
+    """Commit ``commits`` batches of 3 documents under the merge policy; the
+    segment sizes (sorted) after each commit."""
     from index.writer import merge_small_segments
 
-    monkeypatch.setattr(writer, "SMALL_SEGMENT", 2)
-    monkeypatch.setattr(writer, "MAX_SEGMENTS", 4)
-    monkeypatch.setattr(writer, "MERGE_FAN_IN", 3)
-    rng = random.Random(5)
-    ix, _ = open_or_create(tmp_path / "index")
-    counts = []
-    for batch in range(12):
+    sizes = []
+    for batch in range(commits):
         w = ix.writer()
         for i in range(3):
             w.add_document(**document_fields(_doc(10 * batch + i, rng)))
         w.commit(mergetype=merge_small_segments)
-        counts.append(len(ix._segments()))
+        sizes.append(sorted(seg.doc_count_all() for seg in ix._segments()))
+    return sizes
+
+
+def test_merge_policy_caps_the_number_of_big_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import writer
+
+    monkeypatch.setattr(writer, "SMALL_SEGMENT", 2)
+    monkeypatch.setattr(writer, "MAX_SEGMENTS", 4)
+    monkeypatch.setattr(writer, "MERGE_FAN_IN", 3)
+    ix, _ = open_or_create(tmp_path / "index")
+    counts = [len(sizes) for sizes in _three_document_commits(ix, random.Random(5), 12)]
     assert max(counts) == 4 and counts[:4] == [1, 2, 3, 4]
     with ix.searcher() as s:
         assert s.doc_count() == 36
@@ -219,21 +226,13 @@ def test_merge_policy_never_merges_more_than_its_document_budget(
 ) -> None:
     """A merge holds every posting it merges in memory, so big segments stop merging."""
     from index import writer
-    from index.writer import merge_small_segments
 
     monkeypatch.setattr(writer, "SMALL_SEGMENT", 2)
     monkeypatch.setattr(writer, "MAX_SEGMENTS", 4)
     monkeypatch.setattr(writer, "MERGE_FAN_IN", 3)
     monkeypatch.setattr(writer, "MERGE_MAX_DOCS", 9)  # a batch of 3 and two old ones, not three
-    rng = random.Random(9)
     ix, _ = open_or_create(tmp_path / "index")
-    sizes = []
-    for batch in range(14):
-        w = ix.writer()
-        for i in range(3):
-            w.add_document(**document_fields(_doc(10 * batch + i, rng)))
-        w.commit(mergetype=merge_small_segments)
-        sizes.append(sorted(seg.doc_count_all() for seg in ix._segments()))
+    sizes = _three_document_commits(ix, random.Random(9), 14)
     assert max(max(s) for s in sizes) == 9  # merged in pairs, never beyond the budget
     assert len(sizes[-1]) > 4  # so past the cap, big segments stay as they are
     with ix.searcher() as s:
